@@ -1,0 +1,21 @@
+// Generates TypeScript with ts-proto and a descriptor set (with imports) for server reflection.
+// Runs from this package's folder; buf resolves the module from the repository root.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = resolve(here, "..");
+const root = resolve(pkg, "../..");
+const buf = resolve(pkg, "node_modules/.bin/buf");
+
+rmSync(resolve(pkg, "src/gen"), { recursive: true, force: true });
+mkdirSync(resolve(pkg, "descriptor"), { recursive: true });
+// Only wallet.v1 becomes TypeScript; the vendored health proto is served by grpc-health-check.
+// buf resolves --path against the working directory, hence cwd: root.
+execFileSync(buf, ["generate", "--template", resolve(pkg, "buf.gen.yaml"), "-o", pkg, "--path", "proto/wallet", "."], {
+  cwd: root,
+  stdio: "inherit",
+});
+execFileSync(buf, ["build", ".", "-o", resolve(pkg, "descriptor/wallet.binpb")], { cwd: root, stdio: "inherit" });

@@ -1,0 +1,2 @@
+/** Process lifecycle helpers shared by every service's main.ts. */
+export * from "./lifecycle.js";

@@ -1,0 +1,213 @@
+/**
+ * The wallet's writes and reads against PostgreSQL. Each write is one statement (data-modifying
+ * CTEs), so it is atomic without an explicit transaction and costs one round trip; the
+ * constraints in schema.ts decide insufficient funds, overflow and duplicate keys, so the rules
+ * hold under any concurrency and across any number of wallet instances.
+ *
+ * Statements are named, so PostgreSQL plans each once per connection.
+ */
+import type pg from "pg";
+import { WalletError } from "@wallet/errors";
+import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
+import { duplicateKeyError, type WriteIntent } from "../domain/idempotency.js";
+import type { Balance, Transaction } from "../domain/transaction.js";
+import { fromPgError, isUniqueViolation } from "./pg-errors.js";
+import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
+
+const chargeSql = `
+with tx as (
+  insert into transactions (user_id, type, amount, status, idempotency_key, release_at)
+  values ($1, 'charge', $2, 'completed', $3, $4)
+  returning *
+), lock as (
+  insert into balance_locks (transaction_id, user_id, amount, release_at)
+  select id, user_id, amount, release_at from tx where release_at > now()
+  returning amount
+), credit as (
+  insert into wallets as w (user_id, available, locked)
+  select tx.user_id, tx.amount - coalesce((select amount from lock), 0), coalesce((select amount from lock), 0) from tx
+  on conflict (user_id) do update set
+    available = w.available + excluded.available,
+    locked = w.locked + excluded.locked,
+    updated_at = now()
+)
+select ${transactionColumns} from tx`;
+
+// Folds the user's matured locks into available and debits in the same statement, so a lock
+// whose release_at has passed is spendable whether or not any background job ran. The CHECK on
+// wallets.available is what refuses an overdraft.
+const withdrawSql = `
+with capacity as (
+  select count(*) < $4 as ok from transactions where type = 'withdrawal' and status = 'pending'
+), matured as (
+  delete from balance_locks
+  where user_id = $1 and release_at <= now() and (select ok from capacity)
+  returning amount
+), debit as (
+  update wallets w set
+    available = w.available + m.folded - $2,
+    locked = w.locked - m.folded,
+    pending = w.pending + $2,
+    updated_at = now()
+  from (select coalesce(sum(amount), 0)::bigint as folded from matured) m
+  where w.user_id = $1 and (select ok from capacity)
+  returning w.user_id
+), tx as (
+  insert into transactions (user_id, type, amount, status, idempotency_key)
+  select user_id, 'withdrawal', $2, 'pending', $3 from debit
+  returning *
+), queued as (
+  insert into outbox (transaction_id) select id from tx
+)
+select (select ok from capacity) as capacity_ok, tx.* from (select 1) as one left join tx on true`;
+
+const balanceSql = `
+select
+  (w.available + coalesce(sum(l.amount) filter (where l.release_at <= now()), 0))::text as available,
+  coalesce(sum(l.amount) filter (where l.release_at > now()), 0)::text as locked,
+  w.pending::text as pending,
+  min(l.release_at) filter (where l.release_at > now()) as next_release_at,
+  now() as as_of
+from wallets w left join balance_locks l on l.user_id = w.user_id
+where w.user_id = $1
+group by w.user_id`;
+
+const byKeySql = `select ${transactionColumns} from transactions where user_id = $1 and idempotency_key = $2`;
+const byIdSql = `select ${transactionColumns} from transactions where id = $1`;
+const pageSql = `
+select ${transactionColumns} from transactions
+where user_id = $1 and ($2::bigint is null or seq < $2)
+order by seq desc limit $3`;
+
+export interface LedgerStoreSettings {
+  /** Unsettled withdrawals allowed across the system; past it Withdraw is refused. */
+  withdrawalBacklogMax: number;
+}
+
+export interface TransactionPage {
+  transactions: Transaction[];
+  /** The last seq of this page when there is a next one. */
+  nextAfterSeq: bigint | undefined;
+}
+
+export interface LedgerStore {
+  charge(command: ChargeCommand): Promise<Transaction>;
+  withdraw(command: WithdrawCommand): Promise<Transaction>;
+  getBalance(userId: bigint): Promise<Balance>;
+  getTransaction(id: string): Promise<Transaction>;
+  listTransactions(userId: bigint, pageSize: number, beforeSeq: bigint | undefined): Promise<TransactionPage>;
+}
+
+export function createLedgerStore(pool: pg.Pool, settings: LedgerStoreSettings): LedgerStore {
+  async function query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    try {
+      return (await pool.query<R>({ name, text, values })).rows;
+    } catch (err) {
+      throw fromPgError(err);
+    }
+  }
+
+  async function findByKey(userId: bigint, key: string): Promise<Transaction | undefined> {
+    const [row] = await query<TransactionRow>("wallet_tx_by_key", byKeySql, [userId.toString(), key]);
+    return row && toTransaction(row);
+  }
+
+  /** A write refused by the key's unique index: answer with the original transaction. */
+  async function rejectDuplicate(userId: bigint, key: string, intent: WriteIntent, cause: unknown): Promise<never> {
+    const original = await findByKey(userId, key);
+    if (!original) throw fromPgError(cause);
+    throw duplicateKeyError(original, intent);
+  }
+
+  return {
+    async charge(command) {
+      const intent: WriteIntent = { type: "charge", amountMinor: command.amountMinor, releaseAt: command.releaseAt };
+      try {
+        const [row] = await query<TransactionRow>("wallet_charge", chargeSql, [
+          command.userId.toString(),
+          command.amountMinor.toString(),
+          command.idempotencyKey,
+          command.releaseAt,
+        ]);
+        if (!row) throw new Error("charge returned no row");
+        return toTransaction(row);
+      } catch (err) {
+        if (isUniqueViolation((err as WalletError).cause, "transactions_user_idempotency_key")) {
+          return rejectDuplicate(command.userId, command.idempotencyKey, intent, err);
+        }
+        throw err;
+      }
+    },
+
+    async withdraw(command) {
+      const intent: WriteIntent = { type: "withdrawal", amountMinor: command.amountMinor, releaseAt: null };
+      let row: (Partial<TransactionRow> & { capacity_ok: boolean }) | undefined;
+      try {
+        [row] = await query<Partial<TransactionRow> & { capacity_ok: boolean }>("wallet_withdraw", withdrawSql, [
+          command.userId.toString(),
+          command.amountMinor.toString(),
+          command.idempotencyKey,
+          settings.withdrawalBacklogMax,
+        ]);
+      } catch (err) {
+        const walletErr = fromPgError(err);
+        const duplicate = isUniqueViolation(walletErr.cause, "transactions_user_idempotency_key");
+        // A repeat of an earlier withdrawal is a duplicate even when the balance is now short.
+        if (duplicate || walletErr.code === "INSUFFICIENT_FUNDS") {
+          const original = await findByKey(command.userId, command.idempotencyKey);
+          if (original) throw duplicateKeyError(original, intent);
+        }
+        throw walletErr;
+      }
+      if (row?.id) return toTransaction(row as TransactionRow);
+      const original = await findByKey(command.userId, command.idempotencyKey);
+      if (original) throw duplicateKeyError(original, intent);
+      if (row && !row.capacity_ok) {
+        throw new WalletError("WITHDRAWAL_BACKLOG_FULL", "too many withdrawals are waiting for the bank, try again later");
+      }
+      // No wallet row: the user was never charged.
+      throw new WalletError("INSUFFICIENT_FUNDS", "insufficient available funds");
+    },
+
+    async getBalance(userId) {
+      const [row] = await query<{ available: string; locked: string; pending: string; next_release_at: Date | null; as_of: Date }>(
+        "wallet_balance",
+        balanceSql,
+        [userId.toString()],
+      );
+      if (!row) {
+        // A user never charged has an empty wallet, not an error.
+        return { userId, availableMinor: 0n, lockedMinor: 0n, pendingMinor: 0n, totalMinor: 0n, nextReleaseAt: null, asOf: new Date() };
+      }
+      const availableMinor = BigInt(row.available);
+      const lockedMinor = BigInt(row.locked);
+      const pendingMinor = BigInt(row.pending);
+      return {
+        userId,
+        availableMinor,
+        lockedMinor,
+        pendingMinor,
+        totalMinor: availableMinor + lockedMinor + pendingMinor,
+        nextReleaseAt: row.next_release_at,
+        asOf: row.as_of,
+      };
+    },
+
+    async getTransaction(id) {
+      const [row] = await query<TransactionRow>("wallet_tx_by_id", byIdSql, [id]);
+      if (!row) throw new WalletError("TRANSACTION_NOT_FOUND", `no transaction with id ${id}`);
+      return toTransaction(row);
+    },
+
+    async listTransactions(userId, pageSize, beforeSeq) {
+      const rows = await query<TransactionRow>("wallet_tx_page", pageSql, [
+        userId.toString(),
+        beforeSeq?.toString() ?? null,
+        pageSize + 1,
+      ]);
+      const transactions = rows.slice(0, pageSize).map(toTransaction);
+      const hasMore = rows.length > pageSize;
+      return { transactions, nextAfterSeq: hasMore ? transactions[transactions.length - 1]?.seq : undefined };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/** Assembles the gRPC server: WalletService, standard health, and reflection. */
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import { HealthImplementation, type ServingStatus } from "grpc-health-check";
+import { WalletServiceService, type WalletServiceServer } from "@wallet/proto";
+import { addReflection } from "./reflection.js";
+
+export const walletServiceName = "wallet.v1.WalletService";
+
+export interface GrpcServer {
+  readonly port: number;
+  setServing(serving: boolean): void;
+  /** Stops taking calls and waits for in-flight ones up to `graceMs`, then cuts the rest. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export interface GrpcServerOptions {
+  host: string;
+  port: number;
+  /** Incoming message size bound; a wallet request is tiny. */
+  maxReceiveMessageBytes: number;
+}
+
+export async function startGrpcServer(service: WalletServiceServer, options: GrpcServerOptions): Promise<GrpcServer> {
+  const server = new Server({
+    "grpc.max_receive_message_length": options.maxReceiveMessageBytes,
+    "grpc.keepalive_permit_without_calls": 1,
+  });
+  server.addService(WalletServiceService, service);
+  const health = new HealthImplementation({ "": "NOT_SERVING", [walletServiceName]: "NOT_SERVING" });
+  health.addToServer(server);
+  addReflection(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (err, boundPort) =>
+      err ? reject(err) : resolve(boundPort),
+    ),
+  );
+
+  const setServing = (serving: boolean) => {
+    const value: ServingStatus = serving ? "SERVING" : "NOT_SERVING";
+    health.setStatus("", value);
+    health.setStatus(walletServiceName, value);
+  };
+
+  return {
+    port,
+    setServing,
+    async shutdown(graceMs) {
+      setServing(false);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

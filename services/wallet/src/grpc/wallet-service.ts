@@ -1,0 +1,121 @@
+/**
+ * wallet.v1.WalletService handlers: decode and validate the request, call the ledger, encode the
+ * answer. Every call is logged once with its request id, method, status code and duration.
+ */
+import { randomUUID } from "node:crypto";
+import { Metadata, status, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
+import { timestampToEpochMs, type WalletServiceServer } from "@wallet/proto";
+import { WalletError } from "@wallet/errors";
+import type { Logger } from "@wallet/logger";
+import {
+  requireTransactionId,
+  requireUserId,
+  validateCharge,
+  validatePageSize,
+  validateWithdraw,
+  type ValidationLimits,
+} from "../domain/commands.js";
+import { decodePageToken, encodePageToken } from "../domain/page-token.js";
+import type { LedgerStore } from "../db/ledger-store.js";
+import { toWireBalance, toWireTransaction } from "./convert.js";
+import { grpcStatusByCode, toServiceError } from "./error-status.js";
+
+export const requestIdMetadataKey = "x-request-id";
+
+export interface RpcObserver {
+  /** Called once per finished call, for metrics. */
+  onCallFinished(method: string, code: status, durationSeconds: number): void;
+}
+
+export interface WalletServiceDeps {
+  ledger: LedgerStore;
+  logger: Logger;
+  limits: ValidationLimits;
+  observer?: RpcObserver;
+  now?: () => Date;
+}
+
+export function createWalletService(deps: WalletServiceDeps): WalletServiceServer {
+  const now = deps.now ?? (() => new Date());
+
+  function unary<Req, Res>(method: string, handle: (request: Req, log: Logger) => Promise<Res>) {
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+      const started = process.hrtime.bigint();
+      const requestId = requestIdFrom(call.metadata);
+      const log = deps.logger.child({ requestId, method });
+      const finish = (code: status) => {
+        const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+        deps.observer?.onCallFinished(method, code, durationSeconds);
+        log.debug({ code: status[code], durationMs: Math.round(durationSeconds * 1e4) / 10 }, "rpc finished");
+      };
+      const responseMetadata = new Metadata();
+      responseMetadata.set(requestIdMetadataKey, requestId);
+      call.sendMetadata(responseMetadata);
+      handle(call.request, log).then(
+        (response) => {
+          finish(status.OK);
+          callback(null, response);
+        },
+        (err: unknown) => {
+          const walletErr = WalletError.from(err);
+          if (walletErr.code === "INTERNAL") log.error({ err }, "rpc failed unexpectedly");
+          else if (walletErr.code === "DEPENDENCY_UNAVAILABLE") log.warn({ err: walletErr.cause }, "dependency unavailable");
+          finish(grpcStatusByCode[walletErr.code]);
+          callback(toServiceError(walletErr));
+        },
+      );
+    };
+  }
+
+  return {
+    charge: unary("Charge", async (request, log) => {
+      const command = validateCharge(
+        {
+          userId: request.userId,
+          amount: request.amount,
+          idempotencyKey: request.idempotencyKey,
+          releaseAtEpochMs: request.releaseAt ? (timestampToEpochMs(request.releaseAt) ?? null) : undefined,
+        },
+        deps.limits,
+        now(),
+      );
+      const transaction = await deps.ledger.charge(command);
+      log.info({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "charged");
+      return { transaction: toWireTransaction(transaction) };
+    }),
+
+    withdraw: unary("Withdraw", async (request, log) => {
+      const command = validateWithdraw(request);
+      const transaction = await deps.ledger.withdraw(command);
+      log.info({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "withdrawal accepted");
+      return { transaction: toWireTransaction(transaction) };
+    }),
+
+    getBalance: unary("GetBalance", async (request) => {
+      const balance = await deps.ledger.getBalance(requireUserId(request.userId));
+      return { balance: toWireBalance(balance) };
+    }),
+
+    listTransactions: unary("ListTransactions", async (request) => {
+      const userId = requireUserId(request.userId);
+      const pageSize = validatePageSize(request.pageSize);
+      const beforeSeq = decodePageToken(request.pageToken);
+      const page = await deps.ledger.listTransactions(userId, pageSize, beforeSeq);
+      return {
+        transactions: page.transactions.map(toWireTransaction),
+        nextPageToken: page.nextAfterSeq === undefined ? "" : encodePageToken(page.nextAfterSeq),
+      };
+    }),
+
+    getTransaction: unary("GetTransaction", async (request) => {
+      const transaction = await deps.ledger.getTransaction(requireTransactionId(request.id));
+      return { transaction: toWireTransaction(transaction) };
+    }),
+  };
+}
+
+/** The caller's request id if it sent a sane one, else a fresh one. */
+function requestIdFrom(metadata: Metadata): string {
+  const [value] = metadata.get(requestIdMetadataKey);
+  return typeof value === "string" && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
+}
