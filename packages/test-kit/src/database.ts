@@ -13,6 +13,11 @@ export interface TestDatabase {
   readonly name: string;
   readonly url: string;
   drop(): Promise<void>;
+  /**
+   * Simulates the database going away: refuses new connections (superusers too) and ends the
+   * existing ones. `true` lets connections in again.
+   */
+  setConnectionsAllowed(allowed: boolean): Promise<void>;
 }
 
 /** Creates an empty database on the real PostgreSQL; `drop()` removes it. */
@@ -24,6 +29,13 @@ export async function createTestDatabase(prefix = "wallet_test"): Promise<TestDa
   return {
     name,
     url: url.toString(),
+    setConnectionsAllowed: (allowed) =>
+      withAdminClient(async (client) => {
+        await client.query(`alter database "${name}" allow_connections ${allowed}`);
+        if (!allowed) {
+          await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]);
+        }
+      }),
     drop: () => withAdminClient((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
   };
 }

@@ -19,6 +19,9 @@ const unavailableSqlStates = new Set([
   "53300", // too_many_connections
   "40001", // serialization_failure
   "40P01", // deadlock_detected
+  "55000", // database not accepting connections
+  "3D000", // database does not exist (dropped or not yet created)
+  "55006", // object in use
 ]);
 
 const unavailableNodeCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
@@ -45,6 +48,7 @@ export function fromPgError(err: unknown): WalletError {
   if (
     unavailableSqlStates.has(code) ||
     code.startsWith("08") ||
+    code.startsWith("28") || // authentication: wrong credentials are an outage, not the caller's fault
     unavailableNodeCodes.has(code) ||
     /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout/i.test(message)
   ) {
