@@ -3,16 +3,24 @@
  * integration tests run one in-process on a random port against a throwaway database.
  */
 import type { Logger } from "@wallet/logger";
-import { createLedgerStore } from "./db/ledger-store.js";
+import { topology } from "@wallet/messages";
+import { startOpsServer } from "@wallet/metrics";
+import { createLedgerStore, type LedgerStore } from "./db/ledger-store.js";
 import { applyMigrations } from "./db/migrate.js";
 import { createPool } from "./db/pool.js";
+import { createSettlementStore } from "./db/settlement-store.js";
 import type { WalletConfig } from "./config.js";
 import { startGrpcServer } from "./grpc/server.js";
 import { createWalletService } from "./grpc/wallet-service.js";
 import { startHealthMonitor } from "./health-monitor.js";
+import { startNatsLink } from "./messaging/nats-link.js";
+import { startOutboxRelay } from "./messaging/outbox-relay.js";
+import { startResultsConsumer } from "./messaging/results-consumer.js";
+import { createWalletMetrics } from "./observability.js";
 
 export interface WalletApp {
   readonly grpcPort: number;
+  readonly opsPort: number;
   stop(): Promise<void>;
 }
 
@@ -29,30 +37,98 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     idleTimeoutMs: config.DB_IDLE_TIMEOUT_MS,
     applicationName: "wallet",
   });
-  const ledger = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
+  const topo = topology(config.NATS_PREFIX);
+  const settlementStore = createSettlementStore(pool);
+  const metrics = createWalletMetrics(pool, settlementStore);
+  const nats = startNatsLink({
+    url: config.NATS_URL,
+    name: "wallet",
+    topology: topo,
+    streamLimits: { duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS, maxMessages: config.NATS_STREAM_MAX_MESSAGES },
+    requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+    logger: logger.child({ component: "nats" }),
+  });
+  const relay = config.OUTBOX_RELAY_ENABLED
+    ? startOutboxRelay({
+        store: settlementStore,
+        nats,
+        topology: topo,
+        settings: {
+          batchMax: config.OUTBOX_BATCH_MAX,
+          sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+          publishTimeoutMs: config.OUTBOX_PUBLISH_TIMEOUT_MS,
+        },
+        logger: logger.child({ component: "outbox-relay" }),
+        observer: metrics.relay,
+      })
+    : undefined;
+  const results = startResultsConsumer({
+    store: settlementStore,
+    nats,
+    topology: topo,
+    settings: {
+      concurrency: config.RESULTS_CONCURRENCY,
+      ackWaitMs: config.RESULTS_ACK_WAIT_MS,
+      maxDeliver: config.RESULTS_MAX_DELIVER,
+      maxAckPending: config.RESULTS_MAX_ACK_PENDING,
+      retryDelayMs: config.RESULTS_RETRY_DELAY_MS,
+    },
+    logger: logger.child({ component: "results-consumer" }),
+    observer: metrics.results,
+  });
+
+  const baseLedger = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
+  // A committed withdrawal wakes the relay at once: no polling delay on the happy path.
+  const ledger: LedgerStore = {
+    ...baseLedger,
+    withdraw: async (command) => {
+      const transaction = await baseLedger.withdraw(command);
+      relay?.notify();
+      return transaction;
+    },
+  };
   const service = createWalletService({
     ledger,
     logger: logger.child({ component: "grpc" }),
     limits: { releaseHorizonMs: config.RELEASE_HORIZON_DAYS * 86_400_000 },
+    observer: metrics.rpc,
   });
   const server = await startGrpcServer(service, {
     host: config.WALLET_GRPC_HOST,
     port: config.WALLET_GRPC_PORT,
     maxReceiveMessageBytes: config.WALLET_GRPC_MAX_RECEIVE_BYTES,
   });
-  const health = startHealthMonitor([{ name: "postgres", check: () => pool.query("select 1").then(() => undefined) }], {
-    intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
-    timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
-    logger: logger.child({ component: "health" }),
-    onChange: (healthy) => server.setServing(healthy),
+  const health = startHealthMonitor(
+    [
+      { name: "postgres", check: () => pool.query("select 1").then(() => undefined) },
+      { name: "nats", check: async () => (nats.connected() ? undefined : Promise.reject(new Error("nats is not connected"))) },
+    ],
+    {
+      intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
+      timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+      logger: logger.child({ component: "health" }),
+      onChange: (healthy) => server.setServing(healthy),
+    },
+  );
+  const ops = await startOpsServer({
+    host: config.WALLET_OPS_HOST,
+    port: config.WALLET_OPS_PORT,
+    registry: metrics.registry,
+    health: () => ({ ok: health.healthy(), dependencies: health.snapshot() }),
   });
-  logger.info({ port: server.port }, "wallet listening");
+  logger.info({ port: server.port, opsPort: ops.port, natsPrefix: config.NATS_PREFIX }, "wallet listening");
 
   return {
     grpcPort: server.port,
+    opsPort: ops.port,
     async stop() {
       health.stop();
+      // New calls stop first; in-flight ones finish; then the background work; then the pool.
       await server.shutdown(config.SHUTDOWN_GRACE_MS);
+      await relay?.stop();
+      await results.stop();
+      await nats.close();
+      await ops.close();
       await pool.end();
     },
   };

@@ -10,7 +10,8 @@ export const walletConfigSchema = z.object({
   DATABASE_URL: urlVar("postgres://postgres@127.0.0.1:5432/wallet", ["postgres", "postgresql"]),
   DB_POOL_MAX: intVar(20, 1, 500),
   DB_STATEMENT_TIMEOUT_MS: intVar(5_000, 100, 600_000),
-  DB_CONNECT_TIMEOUT_MS: intVar(2_000, 100, 60_000),
+  /** Also bounds the wait for a free pool connection under load. */
+  DB_CONNECT_TIMEOUT_MS: intVar(5_000, 100, 60_000),
   DB_IDLE_TIMEOUT_MS: intVar(30_000, 1_000, 3_600_000),
   /** Apply migrations before serving (the `migrate` command does the same on its own). */
   MIGRATE_ON_START: boolVar(true),
@@ -18,6 +19,26 @@ export const walletConfigSchema = z.object({
   WITHDRAWAL_BACKLOG_MAX: intVar(10_000, 1, 10_000_000),
   /** A release_at further ahead than this is refused as absurd. */
   RELEASE_HORIZON_DAYS: intVar(3_650, 1, 36_500),
+  /** Prometheus /metrics and HTTP /health. */
+  WALLET_OPS_HOST: z.string().min(1).default("0.0.0.0"),
+  WALLET_OPS_PORT: portVar(9464),
+  NATS_URL: urlVar("nats://127.0.0.1:4222", ["nats", "tls"]),
+  /** Names streams, subjects and consumers; lets environments and test runs share a server. */
+  NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "must be 1-64 letters, digits, _ or -" }).default("wallet"),
+  NATS_REQUEST_TIMEOUT_MS: intVar(5_000, 100, 60_000),
+  /** JetStream drops a republished message with the same Nats-Msg-Id within this window. */
+  NATS_DUPLICATE_WINDOW_MS: intVar(600_000, 1_000, 86_400_000),
+  NATS_STREAM_MAX_MESSAGES: intVar(1_000_000, 1_000, 100_000_000),
+  /** Turn the relay off only to keep withdrawals pending on purpose (tests of the wallet alone). */
+  OUTBOX_RELAY_ENABLED: boolVar(true),
+  OUTBOX_BATCH_MAX: intVar(200, 1, 10_000),
+  OUTBOX_SWEEP_INTERVAL_MS: intVar(1_000, 50, 600_000),
+  OUTBOX_PUBLISH_TIMEOUT_MS: intVar(2_000, 100, 60_000),
+  RESULTS_CONCURRENCY: intVar(32, 1, 1_000),
+  RESULTS_ACK_WAIT_MS: intVar(30_000, 1_000, 3_600_000),
+  RESULTS_MAX_DELIVER: intVar(1_000, 1, 1_000_000),
+  RESULTS_MAX_ACK_PENDING: intVar(1_000, 1, 1_000_000),
+  RESULTS_RETRY_DELAY_MS: intVar(1_000, 10, 600_000),
   HEALTH_CHECK_INTERVAL_MS: intVar(1_000, 100, 60_000),
   HEALTH_CHECK_TIMEOUT_MS: intVar(1_000, 50, 60_000),
   /** How long shutdown waits for in-flight work before cutting it. */

@@ -74,6 +74,9 @@ export const transactions = pgTable(
     relatedTransactionId: uuid("related_transaction_id"),
     /** Settlement gave up on this withdrawal; it stays pending until an operator retries it. */
     parkedAt: timestamp("parked_at", { withTimezone: true, precision: 6 }),
+    parkedReason: text("parked_reason"),
+    /** Settlement requests sent for this withdrawal after the first: one per operator retry. */
+    settlementRetries: integer("settlement_retries").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -84,6 +87,9 @@ export const transactions = pgTable(
     uniqueIndex("transactions_one_refund_per_withdrawal")
       .on(t.relatedTransactionId)
       .where(sql`${t.type} = 'refund'`),
+    index("transactions_parked_withdrawals")
+      .on(t.parkedAt)
+      .where(sql`${t.parkedAt} is not null`),
     index("transactions_pending_withdrawals")
       .on(t.createdAt)
       .where(sql`${t.type} = 'withdrawal' and ${t.status} = 'pending'`),
@@ -99,6 +105,7 @@ export const transactions = pgTable(
       sql`(${t.type} = 'refund' and ${t.idempotencyKey} is null) or (${t.type} <> 'refund' and length(${t.idempotencyKey}) between 1 and 255)`,
     ),
     check("transactions_refund_has_withdrawal", sql`${t.type} <> 'refund' or ${t.relatedTransactionId} is not null`),
+    check("transactions_settlement_retries_non_negative", sql`${t.settlementRetries} >= 0`),
     check("transactions_release_only_on_charge", sql`${t.releaseAt} is null or ${t.type} = 'charge'`),
   ],
 );

@@ -10,7 +10,7 @@ let nextUser = 1_000n;
 const newUser = () => (nextUser += 1n);
 
 beforeAll(async () => {
-  harness = await startWalletHarness();
+  harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false" });
   client = harness.client;
 });
 afterAll(() => harness?.close());

@@ -17,17 +17,20 @@ export interface WalletHarness {
   /** A direct pool on the test database, for assertions and for corrupting data on purpose. */
   pool: pg.Pool;
   address: string;
+  natsPrefix: string;
+  /** Stops the wallet but keeps the database, to start another wallet on it. */
+  stopWallet(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWalletHarness(env: Record<string, string> = {}): Promise<WalletHarness> {
-  const database = await createTestDatabase();
+export async function startWalletHarness(env: Record<string, string> = {}, existing?: TestDatabase): Promise<WalletHarness> {
+  const database = existing ?? (await createTestDatabase());
   const config = loadConfig(walletConfigSchema, {
     DATABASE_URL: database.url,
     WALLET_GRPC_HOST: "127.0.0.1",
     WALLET_GRPC_PORT: "0",
     WALLET_OPS_PORT: "0",
-    NATS_PREFIX: uniqueName("wt"),
+    NATS_PREFIX: env.NATS_PREFIX ?? uniqueName("wt"),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...env,
   });
@@ -42,6 +45,11 @@ export async function startWalletHarness(env: Record<string, string> = {}): Prom
     database,
     pool,
     address,
+    natsPrefix: config.NATS_PREFIX,
+    async stopWallet() {
+      client.close();
+      await app.stop();
+    },
     async close() {
       client.close();
       await app.stop();
