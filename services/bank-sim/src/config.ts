@@ -66,10 +66,18 @@ export const bankSimConfigSchema = z
     /** How long shutdown waits for in-flight payouts before cutting their connections. */
     SHUTDOWN_GRACE_MS: intVar(5_000, 0, 120_000),
   })
-  .superRefine((config, ctx) => {
-    for (const problem of behaviourProblems(behaviourFromConfig(config))) {
-      ctx.addIssue({ code: "custom", path: [envNames[problem.field]], message: problem.message });
-    }
-  });
+  .superRefine(
+    (config, ctx) => {
+      const behaviour = behaviourFromConfig(config);
+      // `when` runs this even after a key was out of range, so one start-up lists more problems;
+      // the cross-field rules only make sense once each field is a number. (A key that is not a
+      // number at all still stops zod before this runs.)
+      if (!Object.values(behaviour).every((value) => typeof value === "number" && Number.isFinite(value))) return;
+      for (const problem of behaviourProblems(behaviour)) {
+        ctx.addIssue({ code: "custom", path: [envNames[problem.field]], message: problem.message });
+      }
+    },
+    { when: () => true },
+  );
 
 export type BankSimConfig = Readonly<z.infer<typeof bankSimConfigSchema>>;

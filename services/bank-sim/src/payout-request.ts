@@ -20,33 +20,40 @@ const amountMinorMax = 2n ** 63n - 1n;
 
 export function parsePayoutRequest(idempotencyKey: string | string[] | undefined, body: unknown): ParseResult {
   const problems: string[] = [];
-  if (typeof idempotencyKey !== "string" || !idPattern.test(idempotencyKey)) {
-    problems.push("Idempotency-Key header: required, 1-128 characters of A-Z a-z 0-9 . _ : -");
-  }
+  const key = validId(idempotencyKey);
+  if (key === undefined) problems.push(`Idempotency-Key header: required, ${idRule}`);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     problems.push("body: must be a JSON object");
     return { ok: false, problems };
   }
   const fields = body as Record<string, unknown>;
-  const { reference, user_id: userId, amount } = fields;
-  if (typeof reference !== "string" || !idPattern.test(reference)) {
-    problems.push("reference: required string, 1-128 characters of A-Z a-z 0-9 . _ : -");
-  } else if (typeof idempotencyKey === "string" && idempotencyKey !== reference) {
-    problems.push("reference: must equal the Idempotency-Key header");
+  const reference = validId(fields.reference);
+  if (reference === undefined) problems.push(`reference: required string, ${idRule}`);
+  else if (key !== undefined && key !== reference) problems.push("reference: must equal the Idempotency-Key header");
+  const userId = validId(fields.user_id);
+  if (userId === undefined) problems.push(`user_id: required string, ${idRule}`);
+  const amountMinor = validAmountMinor(fields.amount);
+  if (amountMinor === undefined) problems.push(`amount: required decimal string of minor units, from 1 to ${amountMinorMax}`);
+  if (problems.length > 0 || reference === undefined || userId === undefined || amountMinor === undefined) {
+    return { ok: false, problems };
   }
-  if (typeof userId !== "string" || !idPattern.test(userId)) {
-    problems.push("user_id: required string, 1-128 characters of A-Z a-z 0-9 . _ : -");
-  }
-  // Amounts arrive as strings because a JSON number above 2^53 is rounded by JavaScript readers.
-  let amountMinor: bigint | undefined;
-  if (typeof amount !== "string" || !amountPattern.test(amount)) {
-    problems.push("amount: required decimal string of minor units, greater than 0");
-  } else {
-    amountMinor = BigInt(amount);
-    if (amountMinor > amountMinorMax) {
-      problems.push(`amount: must be at most ${amountMinorMax}`);
-    }
-  }
-  if (problems.length > 0 || amountMinor === undefined) return { ok: false, problems };
-  return { ok: true, request: { reference: reference as string, userId: userId as string, amountMinor } };
+  return { ok: true, request: { reference, userId, amountMinor } };
+}
+
+/** How an invalid id is explained to the client. */
+export const idRule = "1-128 characters of A-Z a-z 0-9 . _ : -";
+
+export function isValidId(value: string): boolean {
+  return idPattern.test(value);
+}
+
+function validId(value: unknown): string | undefined {
+  return typeof value === "string" && idPattern.test(value) ? value : undefined;
+}
+
+// Amounts arrive as strings because a JSON number above 2^53 is rounded by JavaScript readers.
+function validAmountMinor(value: unknown): bigint | undefined {
+  if (typeof value !== "string" || !amountPattern.test(value)) return undefined;
+  const amountMinor = BigInt(value);
+  return amountMinor <= amountMinorMax ? amountMinor : undefined;
 }

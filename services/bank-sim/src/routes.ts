@@ -54,9 +54,8 @@ import { readJsonBody } from "./http-body.js";
 import type { BankSimMetrics } from "./metrics.js";
 import { outcomes } from "./outcome.js";
 import { anyReference, type PayoutBook } from "./payout-book.js";
-import type { Decision } from "./payout-record.js";
-import { recordToJson } from "./payout-record.js";
-import { parsePayoutRequest } from "./payout-request.js";
+import { recordToJson, type Decision } from "./payout-record.js";
+import { idRule, isValidId, parsePayoutRequest } from "./payout-request.js";
 import { errorReply, json, type Reply } from "./reply.js";
 
 export interface RoutesDeps {
@@ -75,7 +74,6 @@ export interface Route {
 }
 
 const payoutPathPrefix = "/payouts/";
-const referencePattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Finds the route for a request; the returned route answers 404 or 405 itself when none fits. */
 export function createRouter(deps: RoutesDeps): (method: string, path: string) => Route {
@@ -144,8 +142,8 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
     name: "GET /payouts/:reference",
     async handle(_req, path) {
       const reference = safeDecode(path.slice(payoutPathPrefix.length));
-      if (reference === undefined || !referencePattern.test(reference)) {
-        return errorReply(400, "INVALID_ARGUMENT", "reference: 1-128 characters of A-Z a-z 0-9 . _ : -");
+      if (reference === undefined || !isValidId(reference)) {
+        return errorReply(400, "INVALID_ARGUMENT", `reference: ${idRule}`);
       }
       const lookup = book.lookup(reference);
       switch (lookup.kind) {
@@ -271,8 +269,8 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
 }
 
 const scriptSchema = z.strictObject({
-  reference: z.string().refine((value) => value === anyReference || referencePattern.test(value), {
-    message: `must be "${anyReference}" or 1-128 characters of A-Z a-z 0-9 . _ : -`,
+  reference: z.string().refine((value) => value === anyReference || isValidId(value), {
+    message: `must be "${anyReference}" or ${idRule}`,
   }),
   outcomes: z.array(z.enum(outcomes)),
 });
