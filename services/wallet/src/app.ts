@@ -8,6 +8,7 @@ import { startOpsServer } from "@wallet/metrics";
 import { createLedgerStore, type LedgerStore } from "./db/ledger-store.js";
 import { applyMigrations } from "./db/migrate.js";
 import { createPool } from "./db/pool.js";
+import { createWriteBatcher } from "./db/write-batcher.js";
 import { createSettlementStore } from "./db/settlement-store.js";
 import type { WalletConfig } from "./config.js";
 import { startGrpcServer } from "./grpc/server.js";
@@ -77,12 +78,28 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     observer: metrics.results,
   });
 
-  const baseLedger = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
-  // A committed withdrawal wakes the relay at once: no polling delay on the happy path.
+  const single = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
+  const writes = config.WRITE_BATCHING_ENABLED
+    ? createWriteBatcher({
+        pool,
+        single,
+        settings: {
+          lanes: config.WRITE_LANES,
+          batchMax: config.WRITE_BATCH_MAX,
+          queueMax: config.WRITE_QUEUE_MAX,
+          retriesMax: config.WRITE_BATCH_RETRIES_MAX,
+          withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX,
+        },
+        logger: logger.child({ component: "write-batcher" }),
+        observer: metrics.batches,
+      })
+    : single;
   const ledger: LedgerStore = {
-    ...baseLedger,
+    ...single,
+    charge: writes.charge,
+    // A committed withdrawal wakes the relay at once: no polling delay on the happy path.
     withdraw: async (command) => {
-      const transaction = await baseLedger.withdraw(command);
+      const transaction = await writes.withdraw(command);
       relay?.notify();
       return transaction;
     },

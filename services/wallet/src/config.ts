@@ -17,6 +17,14 @@ export const walletConfigSchema = z.object({
   MIGRATE_ON_START: boolVar(true),
   /** Unsettled withdrawals allowed system-wide; past it Withdraw answers RESOURCE_EXHAUSTED. */
   WITHDRAWAL_BACKLOG_MAX: intVar(10_000, 1, 10_000_000),
+  /** Many writes per commit (see db/write-batcher.ts); off means one statement per request. */
+  WRITE_BATCHING_ENABLED: boolVar(true),
+  /** Write batches in flight at once, each on its own pooled connection; keep below DB_POOL_MAX. */
+  WRITE_LANES: intVar(4, 1, 64),
+  WRITE_BATCH_MAX: intVar(256, 1, 10_000),
+  /** Writes waiting for a batch; past it Charge/Withdraw answer UNAVAILABLE (overloaded). */
+  WRITE_QUEUE_MAX: intVar(20_000, 1, 1_000_000),
+  WRITE_BATCH_RETRIES_MAX: intVar(3, 0, 100),
   /** A release_at further ahead than this is refused as absurd. */
   RELEASE_HORIZON_DAYS: intVar(3_650, 1, 36_500),
   /** Prometheus /metrics and HTTP /health. */

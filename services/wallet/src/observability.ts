@@ -7,6 +7,7 @@ import type pg from "pg";
 import { status } from "@grpc/grpc-js";
 import { Counter, Gauge, Histogram, createMetricsRegistry, latencyBucketsSeconds, type Registry } from "@wallet/metrics";
 import type { SettlementStore } from "./db/settlement-store.js";
+import type { BatchObserver } from "./db/write-batcher.js";
 import type { RpcObserver } from "./grpc/wallet-service.js";
 import type { RelayObserver } from "./messaging/outbox-relay.js";
 import type { ResultsObserver } from "./messaging/results-consumer.js";
@@ -16,6 +17,7 @@ export interface WalletMetrics {
   rpc: RpcObserver;
   relay: RelayObserver;
   results: ResultsObserver;
+  batches: BatchObserver;
 }
 
 export function createWalletMetrics(pool: pg.Pool, store: SettlementStore): WalletMetrics {
@@ -81,8 +83,36 @@ export function createWalletMetrics(pool: pg.Pool, store: SettlementStore): Wall
     registers: [registry],
   });
 
+  const batchSize = new Histogram({
+    name: "wallet_write_batch_size",
+    help: "Requests per write batch (one PostgreSQL transaction).",
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    registers: [registry],
+  });
+  const batchesTotal = new Counter({
+    name: "wallet_write_batches_total",
+    help: "Write batches by outcome: committed, retried (lost a key race or deadlock), fallback (ran one by one), failed.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: "wallet_write_batch_duration_seconds",
+    help: "Time a write batch spent in the database.",
+    buckets: latencyBucketsSeconds,
+    registers: [registry],
+  });
+
   return {
     registry,
+    batches: {
+      onBatch(size, durationSeconds, outcome) {
+        batchesTotal.inc({ outcome });
+        if (outcome === "committed") {
+          batchSize.observe(size);
+          batchSeconds.observe(durationSeconds);
+        }
+      },
+    },
     rpc: {
       onCallFinished(method, code, durationSeconds) {
         const labels = { method, code: status[code] ?? String(code) };

@@ -1,0 +1,299 @@
+/**
+ * Many writes per commit. Concurrent Charge and Withdraw requests queue per lane (a user always
+ * maps to the same lane); while a lane's batch is in the database the next one gathers, so
+ * there is no timer wait, and a batch holds at most `batchMax` requests. A batch is one
+ * PostgreSQL transaction of a fixed number of set-based statements (unnest arrays), however many
+ * requests it carries, which is what lets a hot balance take far more than one commit's worth of
+ * writes per flush.
+ *
+ * Every per-request promise holds inside a batch:
+ * - each request gets its own outcome (planBatch decides them one by one, in arrival order);
+ * - idempotency is enforced by the unique index: a key that another transaction inserted first
+ *   shows up as a short RETURNING, and the batch is retried with that key now seen as a duplicate;
+ * - wallets are locked in user_id order, so batches never deadlock one another;
+ * - if the batch fails for a reason other than the database being unreachable, each request is
+ *   retried alone through the single-request path, so one bad request never fails its neighbours.
+ */
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { WalletError } from "@wallet/errors";
+import type { Logger } from "@wallet/logger";
+import { planBatch, type WalletParts, type WriteRequest } from "../domain/batch-plan.js";
+import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
+import { duplicateKeyError } from "../domain/idempotency.js";
+import type { Transaction } from "../domain/transaction.js";
+import type { LedgerStore } from "./ledger-store.js";
+import { fromPgError } from "./pg-errors.js";
+import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
+
+export interface WriteBatcherSettings {
+  /** Batches in flight at once; each holds one pooled connection while it runs. */
+  lanes: number;
+  batchMax: number;
+  /** Requests waiting across all lanes; past it writes are refused as overload. */
+  queueMax: number;
+  /** Whole-batch retries after a lost idempotency race or a deadlock. */
+  retriesMax: number;
+  withdrawalBacklogMax: number;
+}
+
+export interface BatchObserver {
+  onBatch(size: number, durationSeconds: number, outcome: "committed" | "retried" | "fallback" | "failed"): void;
+}
+
+interface QueuedWrite {
+  request: WriteRequest;
+  resolve(transaction: Transaction): void;
+  reject(error: WalletError): void;
+}
+
+type ItemResult = { ok: true; transaction: Transaction } | { ok: false; error: WalletError };
+
+/** The batch lost a race it can win by running again. */
+class RetryableBatchError extends Error {}
+
+const sql = {
+  ensureWallets: `insert into wallets (user_id) select u from unnest($1::bigint[]) as u order by u on conflict (user_id) do nothing`,
+  lockWallets: `select user_id::text, available::text, locked::text, pending::text from wallets
+    where user_id = any($1::bigint[]) order by user_id for update`,
+  foldMatured: `with matured as (
+      delete from balance_locks where user_id = any($1::bigint[]) and release_at <= now() returning user_id, amount
+    )
+    select now() as now, m.user_id::text as user_id, m.amount::text as amount from (select 1) as one left join matured m on true`,
+  pendingWithdrawals: `select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending'`,
+  existingKeys: `select ${transactionColumns.replace(/(\w+)/g, "t.$1")} from transactions t
+    join unnest($1::bigint[], $2::text[]) as k(user_id, key) on t.user_id = k.user_id and t.idempotency_key = k.key`,
+  insertTransactions: `insert into transactions (id, user_id, type, amount, status, idempotency_key, release_at)
+    select * from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[])
+    on conflict (user_id, idempotency_key) do nothing
+    returning ${transactionColumns}`,
+  updateWallets: `update wallets w set available = v.available, locked = v.locked, pending = v.pending, updated_at = now()
+    from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) as v(user_id, available, locked, pending)
+    where w.user_id = v.user_id`,
+  insertLocks: `insert into balance_locks (transaction_id, user_id, amount, release_at)
+    select * from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[])`,
+  queueOutbox: `insert into outbox (transaction_id) select unnest($1::uuid[])`,
+};
+
+export function createWriteBatcher(deps: {
+  pool: pg.Pool;
+  /** The one-statement-per-request path, for isolating a batch that failed. */
+  single: Pick<LedgerStore, "charge" | "withdraw">;
+  settings: WriteBatcherSettings;
+  logger: Logger;
+  observer?: BatchObserver;
+}): Pick<LedgerStore, "charge" | "withdraw"> {
+  const { pool, settings, logger } = deps;
+  const lanes = Array.from({ length: settings.lanes }, () => ({ queue: [] as QueuedWrite[], running: false }));
+  let queued = 0;
+
+  function enqueue(request: WriteRequest): Promise<Transaction> {
+    if (queued >= settings.queueMax) {
+      return Promise.reject(new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"));
+    }
+    return new Promise<Transaction>((resolve, reject) => {
+      const lane = lanes[Number(request.command.userId % BigInt(settings.lanes))]!;
+      lane.queue.push({ request, resolve, reject });
+      queued += 1;
+      // setImmediate, not a timer: requests that arrived in the same I/O turn join this batch.
+      if (!lane.running) {
+        lane.running = true;
+        setImmediate(() => void drainLane(lane));
+      }
+    });
+  }
+
+  async function drainLane(lane: { queue: QueuedWrite[]; running: boolean }): Promise<void> {
+    while (lane.queue.length > 0) {
+      const batch = takeBatch(lane.queue);
+      queued -= batch.length;
+      const results = await executeBatch(batch.map((item) => item.request));
+      batch.forEach((item, i) => {
+        const result = results[i]!;
+        if (result.ok) item.resolve(result.transaction);
+        else item.reject(result.error);
+      });
+    }
+    lane.running = false;
+  }
+
+  /** Up to batchMax requests, one per (user, key): a repeat waits for the next batch. */
+  function takeBatch(queue: QueuedWrite[]): QueuedWrite[] {
+    const batch: QueuedWrite[] = [];
+    const keys = new Set<string>();
+    const deferred: QueuedWrite[] = [];
+    while (queue.length > 0 && batch.length < settings.batchMax) {
+      const item = queue.shift()!;
+      const key = `${item.request.command.userId}:${item.request.command.idempotencyKey}`;
+      if (keys.has(key)) deferred.push(item);
+      else {
+        keys.add(key);
+        batch.push(item);
+      }
+    }
+    queue.unshift(...deferred);
+    return batch;
+  }
+
+  async function executeBatch(requests: WriteRequest[]): Promise<ItemResult[]> {
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    for (let attempt = 0; attempt <= settings.retriesMax; attempt++) {
+      try {
+        const results = await executeOnce(requests);
+        deps.observer?.onBatch(requests.length, elapsed(), "committed");
+        return results;
+      } catch (err) {
+        const walletErr = err instanceof RetryableBatchError ? undefined : fromPgError(err);
+        const deadlock = (walletErr?.cause as { code?: string } | undefined)?.code;
+        if (walletErr === undefined || deadlock === "40P01" || deadlock === "40001") {
+          deps.observer?.onBatch(requests.length, elapsed(), "retried");
+          continue;
+        }
+        if (walletErr.code === "DEPENDENCY_UNAVAILABLE") {
+          deps.observer?.onBatch(requests.length, elapsed(), "failed");
+          return requests.map(() => ({ ok: false, error: walletErr }));
+        }
+        logger.warn({ err, size: requests.length }, "write batch failed; running its requests one by one");
+        break;
+      }
+    }
+    deps.observer?.onBatch(requests.length, elapsed(), "fallback");
+    return Promise.all(
+      requests.map((request) =>
+        (request.kind === "charge" ? deps.single.charge(request.command) : deps.single.withdraw(request.command)).then(
+          (transaction): ItemResult => ({ ok: true, transaction }),
+          (err: unknown): ItemResult => ({ ok: false, error: WalletError.from(err) }),
+        ),
+      ),
+    );
+  }
+
+  async function executeOnce(requests: WriteRequest[]): Promise<ItemResult[]> {
+    const client = await pool.connect();
+    let failed = false;
+    try {
+      await client.query("begin");
+      const results = await runInTransaction(client, requests);
+      await client.query("commit");
+      return results;
+    } catch (err) {
+      failed = true;
+      await client.query("rollback").catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection whose transaction failed oddly is not reused.
+      client.release(failed && !(await isHealthy(client)));
+    }
+  }
+
+  async function runInTransaction(client: pg.PoolClient, requests: WriteRequest[]): Promise<ItemResult[]> {
+    const q = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
+      client.query<R>({ name, text, values }).then((r) => r.rows);
+
+    const users = [...new Set(requests.map((r) => r.command.userId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const userParams = users.map(String);
+    const chargedUsers = users.filter((u) => requests.some((r) => r.kind === "charge" && r.command.userId === u));
+    if (chargedUsers.length > 0) await q("batch_ensure_wallets", sql.ensureWallets, [chargedUsers.map(String)]);
+
+    const locked = await q<{ user_id: string; available: string; locked: string; pending: string }>("batch_lock_wallets", sql.lockWallets, [userParams]);
+    const folds = await q<{ now: Date; user_id: string | null; amount: string | null }>("batch_fold_matured", sql.foldMatured, [userParams]);
+    const now = folds[0]!.now;
+    const wallets = new Map<bigint, WalletParts>(
+      locked.map((w) => [BigInt(w.user_id), { availableMinor: BigInt(w.available), lockedMinor: BigInt(w.locked), pendingMinor: BigInt(w.pending) }]),
+    );
+    const folded = new Set<bigint>();
+    for (const fold of folds) {
+      if (fold.user_id === null || fold.amount === null) continue;
+      const userId = BigInt(fold.user_id);
+      const parts = wallets.get(userId)!;
+      parts.availableMinor += BigInt(fold.amount);
+      parts.lockedMinor -= BigInt(fold.amount);
+      folded.add(userId);
+    }
+
+    // Keys used before this batch: answered as duplicates, and they take no part in planning.
+    const existing = await q<TransactionRow>("batch_existing_keys", sql.existingKeys, [
+      requests.map((r) => String(r.command.userId)),
+      requests.map((r) => r.command.idempotencyKey),
+    ]);
+    const existingByKey = new Map(existing.map((row) => [`${row.user_id}:${row.idempotency_key}`, toTransaction(row)]));
+    const results: (ItemResult | undefined)[] = requests.map((request) => {
+      const original = existingByKey.get(`${request.command.userId}:${request.command.idempotencyKey}`);
+      if (!original) return undefined;
+      const intent =
+        request.kind === "charge"
+          ? { type: "charge" as const, amountMinor: request.command.amountMinor, releaseAt: request.command.releaseAt }
+          : { type: "withdrawal" as const, amountMinor: request.command.amountMinor, releaseAt: null };
+      return { ok: false, error: duplicateKeyError(original, intent) };
+    });
+
+    const fresh = requests.map((request, i) => ({ request, i })).filter(({ i }) => results[i] === undefined);
+    const hasWithdrawals = fresh.some(({ request }) => request.kind === "withdraw");
+    const pendingWithdrawals = hasWithdrawals ? (await q<{ n: number }>("batch_pending", sql.pendingWithdrawals, []))[0]!.n : 0;
+    const plan = planBatch(
+      fresh.map(({ request }) => request),
+      wallets,
+      { now, pendingWithdrawals, withdrawalBacklogMax: settings.withdrawalBacklogMax },
+    );
+
+    const accepted: { request: WriteRequest; i: number; id: string; lockedUntilRelease: boolean }[] = [];
+    plan.outcomes.forEach((outcome, j) => {
+      const { request, i } = fresh[j]!;
+      if (outcome.accepted) accepted.push({ request, i, id: randomUUID(), lockedUntilRelease: outcome.lockedUntilRelease });
+      else results[i] = { ok: false, error: outcome.error };
+    });
+
+    if (accepted.length > 0) {
+      const inserted = await q<TransactionRow>("batch_insert_transactions", sql.insertTransactions, [
+        accepted.map((a) => a.id),
+        accepted.map((a) => String(a.request.command.userId)),
+        accepted.map((a) => (a.request.kind === "charge" ? "charge" : "withdrawal")),
+        accepted.map((a) => String(a.request.command.amountMinor)),
+        accepted.map((a) => (a.request.kind === "charge" ? "completed" : "pending")),
+        accepted.map((a) => a.request.command.idempotencyKey),
+        accepted.map((a) => (a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null)),
+      ]);
+      // Another transaction committed one of these keys after our look-up: run again.
+      if (inserted.length !== accepted.length) throw new RetryableBatchError("an idempotency key was taken concurrently");
+      const byId = new Map(inserted.map((row) => [row.id, toTransaction(row)]));
+      for (const a of accepted) results[a.i] = { ok: true, transaction: byId.get(a.id)! };
+    }
+
+    const toWrite = new Map(plan.changed);
+    for (const userId of folded) if (!toWrite.has(userId)) toWrite.set(userId, wallets.get(userId)!);
+    if (toWrite.size > 0) {
+      const entries = [...toWrite.entries()];
+      await q("batch_update_wallets", sql.updateWallets, [
+        entries.map(([u]) => String(u)),
+        entries.map(([, p]) => String(p.availableMinor)),
+        entries.map(([, p]) => String(p.lockedMinor)),
+        entries.map(([, p]) => String(p.pendingMinor)),
+      ]);
+    }
+    const locks = accepted.filter((a) => a.lockedUntilRelease);
+    if (locks.length > 0) {
+      await q("batch_insert_locks", sql.insertLocks, [
+        locks.map((a) => a.id),
+        locks.map((a) => String(a.request.command.userId)),
+        locks.map((a) => String(a.request.command.amountMinor)),
+        locks.map((a) => (a.request.command as ChargeCommand).releaseAt!.toISOString()),
+      ]);
+    }
+    const withdrawals = accepted.filter((a) => a.request.kind === "withdraw");
+    if (withdrawals.length > 0) await q("batch_queue_outbox", sql.queueOutbox, [withdrawals.map((a) => a.id)]);
+    return results.map((r) => r!);
+  }
+
+  return {
+    charge: (command: ChargeCommand) => enqueue({ kind: "charge", command }),
+    withdraw: (command: WithdrawCommand) => enqueue({ kind: "withdraw", command }),
+  };
+}
+
+async function isHealthy(client: pg.PoolClient): Promise<boolean> {
+  return client.query("select 1").then(
+    () => true,
+    () => false,
+  );
+}
