@@ -5,3 +5,4 @@
 export * from "./database.js";
 export * from "./process.js";
 export * from "./wait.js";
+export * from "./system.js";

@@ -7,8 +7,11 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 
-/** migrations/ at the repository root, from dist/db or src/db alike. */
-export const migrationsFolder = resolve(__dirname, "../../../../migrations");
+/**
+ * migrations/ at the repository root, from dist/db or src/db alike; MIGRATIONS_DIR overrides it
+ * where the service runs outside the repository (the container image).
+ */
+export const migrationsFolder = process.env.MIGRATIONS_DIR ?? resolve(__dirname, "../../../../migrations");
 
 const migrationLockId = 7_316_502_031;
 
