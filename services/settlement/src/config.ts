@@ -13,6 +13,12 @@ export const settlementConfigSchema = z
     BANK_URL: urlVar("http://127.0.0.1:8090", ["http", "https"]),
     /** Bank calls in flight at most, per instance. */
     SETTLEMENT_WORKERS: intVar(50, 1, 1_000),
+    /**
+     * Messages held waiting for a free worker, so a worker that frees up starts its next call
+     * without waiting for a pull round trip. Cut to SETTLEMENT_WORKERS if larger, which keeps a
+     * buffered message's wait to about one bank call, far inside the ack wait.
+     */
+    SETTLEMENT_BUFFER_MAX: intVar(10, 0, 1_000),
     /** One bank call, connection to last byte; past it the outcome is unknown. */
     BANK_TIMEOUT_MS: intVar(5_000, 100, 120_000),
     /** Deliveries with an unknown bank outcome before a withdrawal is parked for an operator. */

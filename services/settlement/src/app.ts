@@ -1,0 +1,140 @@
+/**
+ * The settlement process as a value: start it with a config, stop it gracefully. main.ts runs one.
+ *
+ * Start-up creates (or updates) the streams and the shared durable pull consumer, then starts a
+ * fixed pool of workers that pull withdrawal requests, pay them at the bank and publish results.
+ */
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "@wallet/logger";
+import { encodeWithdrawalResult, ensureConsumer, ensureStreams, topology } from "@wallet/messages";
+import { createMetricsRegistry, startOpsServer } from "@wallet/metrics";
+import { createBankClient } from "./bank/bank-client.js";
+import type { SettlementConfig } from "./config.js";
+import { createSettleMessage, type ResultPublisher } from "./consumer/settle-message.js";
+import { startWorkerPool } from "./consumer/worker-pool.js";
+import { startHealthMonitor } from "./health-monitor.js";
+import { createSettlementMetrics } from "./metrics.js";
+
+export interface SettlementApp {
+  readonly opsPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startSettlementApp(config: SettlementConfig, logger: Logger): Promise<SettlementApp> {
+  const topo = topology(config.NATS_PREFIX);
+  const nc = await connect({ servers: config.NATS_URL, name: "settlement", maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
+  watchConnection(nc, logger.child({ component: "nats" }));
+  try {
+    return await startOnConnection(nc, config, logger, topo);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}
+
+async function startOnConnection(
+  nc: NatsConnection,
+  config: SettlementConfig,
+  logger: Logger,
+  topo: ReturnType<typeof topology>,
+): Promise<SettlementApp> {
+  const jsm = await jetstreamManager(nc);
+  await ensureStreams(jsm, topo);
+  await ensureConsumer(jsm, topo.requestStream, topo.settlementConsumer, topo.requestSubject, {
+    ackWaitMs: config.SETTLEMENT_ACK_WAIT_MS,
+    maxDeliver: config.SETTLEMENT_MAX_DELIVER,
+    maxAckPending: config.SETTLEMENT_MAX_ACK_PENDING,
+  });
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(topo.requestStream, topo.settlementConsumer);
+
+  const registry = createMetricsRegistry("settlement");
+  const metrics = createSettlementMetrics(registry);
+  const bank = createBankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+  const results: ResultPublisher = {
+    async publish(result, messageId) {
+      // Resolves on the PubAck; `expect` makes a result captured by some other stream an error.
+      await js.publish(topo.resultSubject, encodeWithdrawalResult(result), { msgID: messageId, expect: { streamName: topo.resultStream } });
+    },
+  };
+  const settleMessage = createSettleMessage({
+    bank,
+    results,
+    metrics,
+    logger: logger.child({ component: "settlement" }),
+    policy: {
+      maxAttempts: config.SETTLEMENT_MAX_ATTEMPTS,
+      backoff: { baseMs: config.SETTLEMENT_BACKOFF_MS_BASE, maxMs: config.SETTLEMENT_BACKOFF_MS_MAX },
+      maxDeliver: config.SETTLEMENT_MAX_DELIVER,
+      workingIntervalMs: Math.max(100, Math.floor(config.SETTLEMENT_ACK_WAIT_MS / 3)),
+    },
+  });
+
+  const health = startHealthMonitor(
+    [
+      { name: "nats", check: () => nc.rtt().then(() => undefined) },
+      { name: "bank", check: () => bank.ping(config.HEALTH_CHECK_TIMEOUT_MS) },
+    ],
+    {
+      intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
+      timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+      logger: logger.child({ component: "health" }),
+      onChange: () => undefined,
+    },
+  );
+  const ops = await startOpsServer({
+    host: config.SETTLEMENT_OPS_HOST,
+    port: config.SETTLEMENT_OPS_PORT,
+    registry,
+    health: () => ({ ok: health.healthy(), dependencies: health.snapshot() }),
+  });
+
+  const bufferMax = Math.min(config.SETTLEMENT_BUFFER_MAX, config.SETTLEMENT_WORKERS);
+  const pool = startWorkerPool({
+    source: { pull: (maxMessages) => consumer.fetch({ max_messages: maxMessages, expires: config.SETTLEMENT_PULL_EXPIRES_MS }) },
+    workers: config.SETTLEMENT_WORKERS,
+    bufferMax,
+    work: settleMessage,
+    logger: logger.child({ component: "worker-pool" }),
+    pullRetryMs: 1_000,
+  });
+  logger.info(
+    { workers: config.SETTLEMENT_WORKERS, bufferMax, stream: topo.requestStream, consumer: topo.settlementConsumer, opsPort: ops.port },
+    "settlement ready",
+  );
+
+  return {
+    opsPort: ops.port,
+    async stop() {
+      await pool.stop(config.SHUTDOWN_GRACE_MS);
+      health.stop();
+      await ops.close();
+      // Flushes the acks and naks the workers sent, then closes the connection.
+      await nc.drain();
+    },
+  };
+}
+
+function watchConnection(nc: NatsConnection, logger: Logger): void {
+  void (async () => {
+    for await (const status of nc.status()) {
+      switch (status.type) {
+        case "disconnect":
+          logger.warn({ server: status.server }, "nats disconnected; reconnecting");
+          break;
+        case "reconnect":
+          logger.info({ server: status.server }, "nats reconnected");
+          break;
+        case "error":
+          logger.warn({ err: status.error }, "nats connection error");
+          break;
+        case "slowConsumer":
+          logger.warn({ pending: status.pending }, "nats slow consumer");
+          break;
+        default:
+          break;
+      }
+    }
+  })().catch((err: unknown) => logger.warn({ err }, "nats status watcher stopped"));
+}
