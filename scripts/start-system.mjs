@@ -7,13 +7,37 @@ import { resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// Ports can be moved with the services' own variables; the links between services follow them.
+const port = (name, fallback) => process.env[name] ?? fallback;
+const ports = {
+  bank: port("BANK_SIM_PORT", "8090"),
+  walletGrpc: port("WALLET_GRPC_PORT", "50051"),
+  walletOps: port("WALLET_OPS_PORT", "9464"),
+  settlementOps: port("SETTLEMENT_OPS_PORT", "9465"),
+  gateway: port("GATEWAY_PORT", "8080"),
+};
 const env = (defaults) => ({ ...defaults, ...process.env });
 
 const services = [
-  { name: "bank-sim", entry: "services/bank-sim/dist/main.js", ready: "bank-sim listening", env: env({ BANK_SIM_PORT: "8090" }) },
-  { name: "wallet", entry: "services/wallet/dist/main.js", ready: "wallet listening", env: env({ WALLET_GRPC_PORT: "50051", WALLET_OPS_PORT: "9464" }) },
-  { name: "settlement", entry: "services/settlement/dist/main.js", ready: "settlement ready", env: env({ SETTLEMENT_OPS_PORT: "9465", BANK_URL: "http://127.0.0.1:8090" }) },
-  { name: "gateway", entry: "services/gateway/dist/main.js", ready: "gateway listening", env: env({ GATEWAY_PORT: "8080", WALLET_GRPC_URL: "127.0.0.1:50051" }) },
+  { name: "bank-sim", entry: "services/bank-sim/dist/main.js", ready: "bank-sim listening", env: env({ BANK_SIM_PORT: ports.bank }) },
+  {
+    name: "wallet",
+    entry: "services/wallet/dist/main.js",
+    ready: "wallet listening",
+    env: env({ WALLET_GRPC_PORT: ports.walletGrpc, WALLET_OPS_PORT: ports.walletOps }),
+  },
+  {
+    name: "settlement",
+    entry: "services/settlement/dist/main.js",
+    ready: "settlement ready",
+    env: env({ SETTLEMENT_OPS_PORT: ports.settlementOps, BANK_URL: `http://127.0.0.1:${ports.bank}` }),
+  },
+  {
+    name: "gateway",
+    entry: "services/gateway/dist/main.js",
+    ready: "gateway listening",
+    env: env({ GATEWAY_PORT: ports.gateway, WALLET_GRPC_URL: `127.0.0.1:${ports.walletGrpc}` }),
+  },
 ];
 
 const children = [];
@@ -72,11 +96,12 @@ try {
     [
       "",
       "wallet system is up:",
-      "  wallet gRPC     127.0.0.1:50051   (grpcurl -plaintext 127.0.0.1:50051 list)",
-      "  REST gateway    http://127.0.0.1:8080   (docs: http://127.0.0.1:8080/docs)",
-      "  bank-sim        http://127.0.0.1:8090",
-      "  metrics         wallet :9464/metrics, settlement :9465/metrics, gateway :8080/metrics, bank-sim :8090/metrics",
+      `  wallet gRPC     127.0.0.1:${ports.walletGrpc}   (grpcurl -plaintext 127.0.0.1:${ports.walletGrpc} list)`,
+      `  REST gateway    http://127.0.0.1:${ports.gateway}   (docs: http://127.0.0.1:${ports.gateway}/docs)`,
+      `  bank-sim        http://127.0.0.1:${ports.bank}`,
+      `  metrics         wallet :${ports.walletOps}/metrics, settlement :${ports.settlementOps}/metrics, gateway :${ports.gateway}/metrics, bank-sim :${ports.bank}/metrics`,
       "Ctrl-C stops everything.",
+      "system ready",
       "",
     ].join("\n"),
   );

@@ -93,7 +93,9 @@ describe("resilience of settlement", () => {
   it("survives kill -9 of settlement under load: 500 withdrawals over 100 users", async () => {
     system = await startSystem({
       bankEnv: { BANK_SIM_LATENCY_MS_MIN: "20", BANK_SIM_LATENCY_MS_MAX: "200", BANK_SIM_REJECT_RATE: "0.1", BANK_SIM_ERROR_RATE: "0.1" },
-      settlementEnv: { SETTLEMENT_BACKOFF_MS_BASE: "50", SETTLEMENT_BACKOFF_MS_MAX: "500", SETTLEMENT_MAX_ATTEMPTS: "10", SETTLEMENT_MAX_DELIVER: "50" },
+      settlementEnv: { SETTLEMENT_BACKOFF_MS_BASE: "50", SETTLEMENT_BACKOFF_MS_MAX: "500", SETTLEMENT_MAX_ATTEMPTS: "10", SETTLEMENT_MAX_DELIVER: "50",
+        // A killed instance's messages come back after the ack wait; keep it short so the test is.
+        SETTLEMENT_ACK_WAIT_MS: "3000", BANK_TIMEOUT_MS: "1000" },
     });
     const client = clientFor(system.walletAddresses[0]!);
     const users = await fundUsers(client, 100, 10_000n);
