@@ -40,7 +40,6 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
   });
   const topo = topology(config.NATS_PREFIX);
   const settlementStore = createSettlementStore(pool);
-  const metrics = createWalletMetrics(pool, settlementStore);
   const nats = startNatsLink({
     url: config.NATS_URL,
     name: "wallet",
@@ -48,6 +47,13 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     streamLimits: { duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS, maxMessages: config.NATS_STREAM_MAX_MESSAGES },
     requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     logger: logger.child({ component: "nats" }),
+  });
+  const metrics = createWalletMetrics(pool, settlementStore, {
+    manager: () => nats.ready()?.jsm,
+    consumers: [
+      { stream: topo.requestStream, consumer: topo.settlementConsumer },
+      { stream: topo.resultStream, consumer: topo.resultsConsumer },
+    ],
   });
   const relay = config.OUTBOX_RELAY_ENABLED
     ? startOutboxRelay({

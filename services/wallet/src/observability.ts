@@ -4,6 +4,7 @@
  * true across all instances rather than one process's guess.
  */
 import type pg from "pg";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import { status } from "@grpc/grpc-js";
 import { Counter, Gauge, Histogram, createMetricsRegistry, latencyBucketsSeconds, type Registry } from "@wallet/metrics";
 import type { SettlementStore } from "./db/settlement-store.js";
@@ -20,7 +21,13 @@ export interface WalletMetrics {
   batches: BatchObserver;
 }
 
-export function createWalletMetrics(pool: pg.Pool, store: SettlementStore): WalletMetrics {
+/** Where consumer lag is read from: the JetStream manager once connected, and the two consumers. */
+export interface ConsumerLagSource {
+  manager(): JetStreamManager | undefined;
+  consumers: { stream: string; consumer: string }[];
+}
+
+export function createWalletMetrics(pool: pg.Pool, store: SettlementStore, lag: ConsumerLagSource): WalletMetrics {
   const registry = createMetricsRegistry("wallet");
   const rpcTotal = new Counter({
     name: "wallet_rpc_requests_total",
@@ -67,6 +74,24 @@ export function createWalletMetrics(pool: pg.Pool, store: SettlementStore): Wall
     async collect() {
       const parked = await store.countParked().catch(() => undefined);
       if (parked !== undefined) this.set(parked);
+    },
+  });
+  new Gauge({
+    name: "wallet_jetstream_consumer_pending",
+    help: "Consumer lag: messages not yet delivered (pending) and delivered but unacked (ack_pending), for settlement's and the wallet's consumers.",
+    labelNames: ["consumer", "state"],
+    registers: [registry],
+    async collect() {
+      const jsm = lag.manager();
+      if (!jsm) return;
+      await Promise.all(
+        lag.consumers.map(async ({ stream, consumer }) => {
+          const info = await jsm.consumers.info(stream, consumer).catch(() => undefined);
+          if (!info) return;
+          this.set({ consumer, state: "pending" }, info.num_pending);
+          this.set({ consumer, state: "ack_pending" }, info.num_ack_pending);
+        }),
+      );
     },
   });
   const published = new Counter({ name: "wallet_outbox_published_total", help: "Outbox rows published to JetStream.", registers: [registry] });

@@ -65,8 +65,8 @@ describe("the write batcher", () => {
     const amounts = [20n, 40n, 20n, 10n, 5n, 1n];
     const outcomes = await settle(amounts.map((amount) => client.withdraw({ userId, amount, idempotencyKey: newKey() })));
     const accepted = amounts.filter((_, i) => outcomes[i] === "ok");
-    const refused = outcomes.filter((o) => o !== "ok");
-    for (const r of refused) expect(r !== "ok" && r.code).toBe(status.FAILED_PRECONDITION);
+    const refused = outcomes.filter((o): o is Exclude<typeof o, "ok"> => o !== "ok");
+    for (const r of refused) expect(r.code).toBe(status.FAILED_PRECONDITION);
     const withdrawn = accepted.reduce((a, b) => a + b, 0n);
     expect(withdrawn).toBeLessThanOrEqual(50n);
     // 20 + 20 + 10 fits exactly once 40 is refused; the batch must not leave money on the table.
