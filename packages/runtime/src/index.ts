@@ -1,2 +1,3 @@
 /** Process lifecycle helpers shared by every service's main.ts. */
 export * from "./lifecycle.js";
+export * from "./health-monitor.js";

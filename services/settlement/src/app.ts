@@ -13,7 +13,7 @@ import { createBankClient } from "./bank/bank-client.js";
 import type { SettlementConfig } from "./config.js";
 import { createSettleMessage, type ResultPublisher } from "./consumer/settle-message.js";
 import { startWorkerPool } from "./consumer/worker-pool.js";
-import { startHealthMonitor } from "./health-monitor.js";
+import { startHealthMonitor } from "@wallet/runtime";
 import { createSettlementMetrics } from "./metrics.js";
 
 export interface SettlementApp {

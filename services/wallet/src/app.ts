@@ -13,7 +13,7 @@ import { createSettlementStore } from "./db/settlement-store.js";
 import type { WalletConfig } from "./config.js";
 import { startGrpcServer } from "./grpc/server.js";
 import { createWalletService } from "./grpc/wallet-service.js";
-import { startHealthMonitor } from "./health-monitor.js";
+import { startHealthMonitor } from "@wallet/runtime";
 import { startNatsLink } from "./messaging/nats-link.js";
 import { startOutboxRelay } from "./messaging/outbox-relay.js";
 import { startResultsConsumer } from "./messaging/results-consumer.js";

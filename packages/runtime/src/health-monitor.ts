@@ -1,6 +1,6 @@
 /**
- * Watches settlement's dependencies (NATS, the bank) for /health. Each check has a timeout, so
- * a hung dependency reads as down instead of stalling the monitor.
+ * Watches a service's dependencies (PostgreSQL, NATS, the bank) and says whether it can serve.
+ * Each check has a timeout, so a hung dependency reads as down instead of stalling the monitor.
  */
 import type { Logger } from "@wallet/logger";
 
