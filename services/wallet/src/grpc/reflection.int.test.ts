@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@wallet/test-kit";
 import { startWalletHarness, type WalletHarness } from "../testing/wallet-harness.js";
 
 const run = promisify(execFile);
@@ -10,7 +11,7 @@ const buf = resolve(__dirname, "../../../../packages/proto/node_modules/.bin/buf
 
 let harness: WalletHarness;
 beforeAll(async () => {
-  harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false" });
+  harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false", HEALTH_CHECK_INTERVAL_MS: "200" });
 });
 afterAll(() => harness?.close());
 
@@ -33,8 +34,24 @@ describe("reflection and health, through buf curl", () => {
     expect(balance.balance.available).toBe("9007199254740993");
   });
 
-  it("answers the standard health check with SERVING while PostgreSQL is up", async () => {
-    const out = JSON.parse(await bufCurl("-d", '{"service":"wallet.v1.WalletService"}', `http://${harness.address}/grpc.health.v1.Health/Check`));
-    expect(out.status).toBe("SERVING");
+  it("answers the standard health check with SERVING once PostgreSQL and NATS are up", async () => {
+    const check = async () =>
+      JSON.parse(await bufCurl("-d", '{"service":"wallet.v1.WalletService"}', `http://${harness.address}/grpc.health.v1.Health/Check`)) as {
+        status: string;
+      };
+    const out = await waitFor("SERVING", async () => ((await check()).status === "SERVING" ? "SERVING" : undefined), { timeoutMs: 15_000 });
+    expect(out).toBe("SERVING");
+  });
+
+  it("answers NOT_SERVING while PostgreSQL is unreachable, and SERVING again after", async () => {
+    const status = async () =>
+      (JSON.parse(await bufCurl("-d", "{}", `http://${harness.address}/grpc.health.v1.Health/Check`)) as { status?: string }).status;
+    await harness.database.setConnectionsAllowed(false);
+    try {
+      await waitFor("NOT_SERVING", async () => ((await status()) === "NOT_SERVING" ? true : undefined), { timeoutMs: 15_000 });
+    } finally {
+      await harness.database.setConnectionsAllowed(true);
+    }
+    await waitFor("SERVING again", async () => ((await status()) === "SERVING" ? true : undefined), { timeoutMs: 15_000 });
   });
 });
