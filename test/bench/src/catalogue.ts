@@ -1,0 +1,35 @@
+/**
+ * Every scenario and baseline the bench knows, in the order a run executes them. Baselines come
+ * first so each scenario's reference was measured minutes, not a run, before it.
+ */
+
+export const baselineNames = ["grpc-noop", "raw-sql-charge", "raw-sql-charge-hot", "raw-sql-charge-1stmt", "raw-sql-charge-1stmt-hot"] as const;
+export const scenarioNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "charge-latency"] as const;
+
+export type BaselineName = (typeof baselineNames)[number];
+export type ScenarioName = (typeof scenarioNames)[number];
+export type ItemName = BaselineName | ScenarioName;
+
+export const itemNames: readonly ItemName[] = [...baselineNames, ...scenarioNames];
+
+export const descriptions: Record<ItemName, string> = {
+  "grpc-noop": "grpc.health.v1 Check on a server that does nothing: gRPC's own cost",
+  "raw-sql-charge": "pgbench: INSERT + UPDATE in one transaction per charge, spread users",
+  "raw-sql-charge-hot": "pgbench: INSERT + UPDATE in one transaction per charge, one user",
+  "raw-sql-charge-1stmt": "pgbench: the charge as one CTE statement, spread users",
+  "raw-sql-charge-1stmt-hot": "pgbench: the charge as one CTE statement, one user",
+  "charge-spread": "Charge over the spread users, closed loop, unique idempotency keys",
+  "charge-hot": "Charge to one user, closed loop",
+  "balance-read": "GetBalance over pre-charged users, closed loop",
+  mixed: "70% Charge, 20% GetBalance, 10% Withdraw over pre-charged users, closed loop",
+  "withdraw-e2e": "Withdraw open loop at the nominal settlement capacity; completions/s and accepted→completed",
+  "charge-latency": "Charge open loop at half of charge-spread's throughput; latency under a steady rate",
+};
+
+/** charge-latency's rate comes from charge-spread's result in the same run. */
+export const prerequisites: Partial<Record<ItemName, ItemName>> = { "charge-latency": "charge-spread" };
+
+/** Scenarios that need the wallet system started. */
+export const needsSystem = (name: ItemName) => (scenarioNames as readonly string[]).includes(name);
+/** Scenarios that need every user to have a balance before they start. */
+export const needsSeededUsers = (name: ItemName) => name === "balance-read" || name === "mixed" || name === "withdraw-e2e";

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { formatMs, formatRate, formatSpread, markdownTable, renderMarkdown } from "./report.js";
+import type { BenchReport } from "./summarize.js";
+
+describe("report formatting", () => {
+  it("pads every column of a markdown table to its widest cell", () => {
+    expect(markdownTable(["item", "ops/s"], [["charge-spread", "4,210"], ["mixed", "12"]])).toBe(
+      ["| item          | ops/s |", "| ------------- | ----- |", "| charge-spread | 4,210 |", "| mixed         | 12    |"].join("\n"),
+    );
+  });
+
+  it("shows one run's figure alone and several runs' as median (min–max)", () => {
+    expect(formatSpread({ median: 4210.4, min: 4210.4, max: 4210.4, samples: 1 }, formatRate)).toBe("4,210");
+    expect(formatSpread({ median: 4210, min: 3900.2, max: 4400.7, samples: 3 }, formatRate)).toBe("4,210 (3,900–4,401)");
+    expect(formatSpread(undefined, formatRate)).toBe("—");
+  });
+
+  it("keeps about three significant digits of a latency", () => {
+    expect(formatMs(0.1234)).toBe("0.12");
+    expect(formatMs(12.345)).toBe("12.3");
+    expect(formatMs(345.6)).toBe("346");
+  });
+});
+
+describe("rendered report", () => {
+  const spread = (value: number) => ({ median: value, min: value, max: value, samples: 1 });
+  const report: BenchReport = {
+    startedAt: "2026-01-01T00:00:00.000Z",
+    finishedAt: "2026-01-01T00:01:00.000Z",
+    settings: { durationMs: 10_000, warmupMs: 2_000, concurrency: 64, generators: 2, userCount: 10_000, smoke: false },
+    machine: { cpus: 2, node: "v20", loadAverage1mAtStart: 1, loadAverage1mAtEnd: 2 },
+    runs: [],
+    items: [
+      {
+        name: "charge-spread",
+        kind: "scenario",
+        okRuns: 1,
+        failures: [],
+        opsPerSec: spread(3000),
+        latencyMs: { p50: spread(12), p90: spread(20), p99: spread(40), max: spread(90) },
+        errorsByCode: { UNAVAILABLE: 2 },
+        peakRssMb: { wallet: spread(120), settlement: spread(80), "bank-sim": spread(60) },
+        vsBaseline: { against: "raw-sql-charge", ratio: spread(0.75) },
+        details: {},
+      },
+      { name: "withdraw-e2e", kind: "scenario", okRuns: 0, failures: ["services/settlement is not built"], errorsByCode: {}, peakRssMb: {}, details: {} },
+    ],
+    targets: [
+      { id: "a", label: "charge-spread / raw-sql-charge (10k users)", comparator: ">=", threshold: 1, unit: "×", value: spread(0.75), met: false },
+      { id: "b", label: "withdraw-e2e p99 accepted→completed", comparator: "<=", threshold: 300, unit: "ms" },
+    ],
+    ok: false,
+  };
+  const markdown = renderMarkdown(report);
+
+  it("shows a scenario's figures, errors by code, memory per service and its ratio to its baseline", () => {
+    expect(markdown).toMatch(/\| charge-spread +\| 3,000 +\| 12\.0 +\| 20\.0 +\| 40\.0 +\| 90\.0 +\| UNAVAILABLE 2 +\| 120 \/ 80 \/ 60 +\| 0\.75× raw-sql-charge +\|/);
+  });
+
+  it("says why an item failed instead of showing zeros", () => {
+    expect(markdown).toMatch(/\| withdraw-e2e +\| FAILED: services\/settlement is not built/);
+  });
+
+  it("marks each target met, NOT met or not measured", () => {
+    expect(markdown).toMatch(/charge-spread \/ raw-sql-charge \(10k users\) +\| 0\.75× +\| ≥ 1\.00× +\| NOT met/);
+    expect(markdown).toMatch(/withdraw-e2e p99 accepted→completed +\| — +\| ≤ 300 ms +\| not measured/);
+  });
+});

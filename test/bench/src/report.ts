@@ -1,0 +1,92 @@
+/**
+ * The markdown the bench prints: what ran, a table of items, a table of targets. With several
+ * runs a figure reads "median (min–max)"; with one run just the figure.
+ */
+import { serviceNames } from "./measurement.js";
+import type { Spread } from "./run-spread.js";
+import type { BenchReport, ItemSummary, TargetVerdict } from "./summarize.js";
+
+/** Pads columns to their widest cell, so the table also reads well as plain text. */
+export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: readonly string[]) => `| ${widths.map((width, column) => (cells[column] ?? "").padEnd(width)).join(" | ")} |`;
+  return [line(headers), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+/** Rates and counts: no decimals from 100 up, grouped by thousands. */
+export function formatRate(value: number): string {
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString("en-US");
+  return value.toFixed(1);
+}
+
+/** Latencies in ms: three significant digits is all a noisy machine supports. */
+export function formatMs(value: number): string {
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+export function formatRatio(value: number): string {
+  return `${value.toFixed(2)}×`;
+}
+
+export function formatSpread(spread: Spread | undefined, format: (value: number) => string): string {
+  if (!spread) return "—";
+  if (spread.samples === 1 || spread.min === spread.max) return format(spread.median);
+  return `${format(spread.median)} (${format(spread.min)}–${format(spread.max)})`;
+}
+
+function formatErrors(errorsByCode: Record<string, number>): string {
+  const entries = Object.entries(errorsByCode).sort(([, a], [, b]) => b - a);
+  return entries.length === 0 ? "0" : entries.map(([code, count]) => `${code} ${count}`).join(", ");
+}
+
+function itemRow(item: ItemSummary): string[] {
+  if (item.okRuns === 0) return [item.name, `FAILED: ${item.failures[0] ?? "unknown"}`.slice(0, 120), "", "", "", "", formatErrors(item.errorsByCode), "", ""];
+  const rss = serviceNames.some((service) => item.peakRssMb[service])
+    ? serviceNames.map((service) => formatSpread(item.peakRssMb[service], (value) => value.toFixed(0))).join(" / ")
+    : "—";
+  const vsBaseline = item.vsBaseline ? `${formatSpread(item.vsBaseline.ratio, formatRatio)} ${item.vsBaseline.against}` : "—";
+  const failedRuns = item.failures.length > 0 ? ` [${item.failures.length} run(s) failed]` : "";
+  return [
+    item.name + failedRuns,
+    formatSpread(item.opsPerSec, formatRate),
+    formatSpread(item.latencyMs?.p50, formatMs),
+    formatSpread(item.latencyMs?.p90, formatMs),
+    formatSpread(item.latencyMs?.p99, formatMs),
+    formatSpread(item.latencyMs?.max, formatMs),
+    formatErrors(item.errorsByCode),
+    rss,
+    vsBaseline,
+  ];
+}
+
+function targetRow(target: TargetVerdict): string[] {
+  const format = target.unit === "×" ? formatRatio : target.unit === "ms" ? (value: number) => `${formatMs(value)} ms` : (value: number) => `${value.toFixed(0)} MiB`;
+  const goal = `${target.comparator === ">=" ? "≥" : "≤"} ${format(target.threshold)}`;
+  const verdict = target.met === undefined ? "not measured" : target.met ? "met" : "NOT met";
+  return [target.label, formatSpread(target.value, format), goal, verdict];
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const runs = report.runs.length;
+  const settings = report.settings;
+  const header = [
+    "# Wallet bench",
+    "",
+    `${report.startedAt} · ${runs} run(s)${runs > 1 ? ", figures are median (min–max)" : ""} · window ${settings.durationMs} ms after ${settings.warmupMs} ms warm-up` +
+      ` · ${settings.concurrency} callers over ${settings.generators} generator processes · ${settings.userCount} users` +
+      ` · ${report.machine.cpus} CPUs, load average ${report.machine.loadAverage1mAtStart.toFixed(1)} at start, ${report.machine.loadAverage1mAtEnd.toFixed(1)} at end` +
+      (settings.smoke ? " · SMOKE: figures are meaningless" : ""),
+  ].join("\n");
+  const items = markdownTable(
+    ["item", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "peak RSS MiB (wallet / settlement / bank-sim)", "vs baseline"],
+    report.items.map(itemRow),
+  );
+  const targets = markdownTable(["target", "value", "goal", "verdict"], report.targets.map(targetRow));
+  const notes = [
+    "withdraw-e2e: ops/s is completions/s in the window; latencies are accepted→completed from the database.",
+    "charge-latency: open loop at half of charge-spread's ops/s; latency runs from each call's scheduled send time.",
+  ];
+  return [header, "", items, "", targets, "", ...notes.map((note) => `- ${note}`), ""].join("\n");
+}

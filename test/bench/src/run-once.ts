@@ -1,0 +1,187 @@
+/**
+ * One run of the bench: starts what the chosen items need, measures each item in catalogue
+ * order, and cleans up whatever happened. A failing item is recorded as failed and the run goes
+ * on, so one broken scenario does not hide the figures of the others.
+ */
+import { randomBytes } from "node:crypto";
+import { baselineNames, needsSeededUsers, needsSystem, type ItemName } from "./catalogue.js";
+import type { BenchOptions } from "./cli-options.js";
+import { measurementFromLoad, openLoopDetails } from "./load-measurement.js";
+import type { LoadShape, WorkloadName } from "./load-protocol.js";
+import { createLoadRunner } from "./load-runner.js";
+import { failedMeasurement, type Measurement } from "./measurement.js";
+import { startNoopServer } from "./noop-server-launcher.js";
+import { withPeakRss } from "./peak-rss.js";
+import { createPgbenchRunner, type PgbenchRunner, type PgbenchRunSpec } from "./pgbench-runner.js";
+import { pgbenchVariants, type PgbenchVariant } from "./pgbench-scripts.js";
+import { seedUsers } from "./seed-users.js";
+import { serviceEntries } from "./service-entries.js";
+import { existingSystem, launchSystem, type SystemUnderTest } from "./system-launcher.js";
+import { measureWithdrawE2e } from "./withdraw-e2e.js";
+
+export interface RunResult {
+  run: number;
+  measurements: Measurement[];
+  /** Problems met while cleaning up: reported, but they do not change the figures. */
+  cleanupProblems: string[];
+}
+
+export interface RunContext {
+  options: BenchOptions;
+  log(line: string): void;
+  /** True once the user pressed Ctrl-C: finish cleaning up, measure nothing more. */
+  interrupted(): boolean;
+}
+
+/**
+ * How long withdraw-e2e waits for earlier scenarios' withdrawals to settle before it starts: they
+ * are not counted, but they would take settlement capacity from the measured ones.
+ */
+const settleBeforeMs = 20_000;
+/** Bounds a pgbench run that hangs (a lock, a dead server) beyond its own length. */
+const pgbenchTimeoutMarginMs = 30_000;
+
+export async function runOnce(run: number, context: RunContext): Promise<RunResult> {
+  const { options, log } = context;
+  const loadRunner = createLoadRunner({ generatorEntry: serviceEntries.loadGenerator(), generatorCount: options.generators });
+  const measurements = new Map<ItemName, Measurement>();
+  const cleanupProblems: string[] = [];
+  let system: SystemUnderTest | undefined;
+  let systemFailure: string | undefined;
+  let pgbench: PgbenchRunner | undefined;
+  let pgbenchFailure: string | undefined;
+
+  const closedLoop: LoadShape = { kind: "closed", concurrency: options.concurrency };
+  const load = (address: string, workload: WorkloadName, shape: LoadShape) =>
+    loadRunner.run({
+      address,
+      workload,
+      shape,
+      userCount: options.userCount,
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+      callDeadlineMs: options.callDeadlineMs,
+      keyPrefix: `bench-${run}-${workload}-${randomBytes(4).toString("hex")}`,
+    });
+
+  const pgbenchSpec: PgbenchRunSpec = {
+    length:
+      options.pgbenchTransactionsPerClient !== undefined
+        ? { transactionsPerClient: options.pgbenchTransactionsPerClient }
+        : { seconds: Math.max(1, Math.round(options.durationMs / 1000)) },
+    warmupSeconds: options.pgbenchTransactionsPerClient !== undefined ? 0 : Math.round(options.warmupMs / 1000),
+    clients: options.pgbenchClients,
+    threads: options.pgbenchThreads,
+  };
+
+  /** The scratch database is set up by the first raw-SQL baseline and shared by the others. */
+  async function runPgbench(variant: PgbenchVariant): Promise<Measurement> {
+    if (!pgbench && !pgbenchFailure) {
+      const migrateEntry = serviceEntries.walletMigrate();
+      if (!migrateEntry) pgbenchFailure = "services/wallet is not built (its migrate command creates the scratch tables)";
+      else {
+        const runner = createPgbenchRunner({
+          pgbenchPath: options.pgbenchPath,
+          migrateEntry,
+          userCount: options.userCount,
+          runTimeoutMarginMs: pgbenchTimeoutMarginMs,
+        });
+        try {
+          await runner.setUp();
+          pgbench = runner;
+        } catch (err) {
+          pgbenchFailure = `setting up the scratch database failed: ${(err as Error).message}`;
+          await runner.tearDown().catch(() => undefined);
+        }
+      }
+    }
+    return pgbench ? pgbench.run(variant, pgbenchSpec) : failedMeasurement(variant.name, "baseline", pgbenchFailure!);
+  }
+
+  async function measureScenario(name: ItemName, sut: SystemUnderTest): Promise<Measurement> {
+    switch (name) {
+      case "charge-spread":
+      case "charge-hot":
+      case "balance-read":
+      case "mixed":
+        return measurementFromLoad(name, "scenario", await load(sut.walletAddress, name, closedLoop));
+      case "charge-latency": {
+        const spread = measurements.get("charge-spread");
+        if (!spread?.ok || spread.opsPerSec === 0) {
+          return failedMeasurement(name, "scenario", "needs charge-spread's throughput from the same run, and it has none");
+        }
+        const ratePerSec = spread.opsPerSec / 2;
+        const result = await load(sut.walletAddress, "charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
+        return measurementFromLoad(name, "scenario", result, openLoopDetails(ratePerSec, result));
+      }
+      case "withdraw-e2e":
+        if (sut.settlementMissing || !sut.databaseUrl) return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
+        return measureWithdrawE2e({
+          databaseUrl: sut.databaseUrl,
+          ratePerSec: options.withdrawRatePerSec,
+          inFlightMax: options.openLoopInFlightMax,
+          settleBeforeMs,
+          drainTimeoutMs: options.drainTimeoutMs,
+          runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape),
+        });
+      default:
+        throw new Error(`${name} is not a wallet scenario`);
+    }
+  }
+
+  async function measure(name: ItemName): Promise<Measurement> {
+    if (name === "grpc-noop") {
+      const noop = await startNoopServer();
+      try {
+        return measurementFromLoad(name, "baseline", await load(noop.address, "noop", closedLoop));
+      } finally {
+        await noop.process.stop(5_000);
+      }
+    }
+    const variant = pgbenchVariants.find((candidate) => candidate.name === name);
+    if (variant) return runPgbench(variant);
+    const sut = system;
+    if (!sut) return failedMeasurement(name, "scenario", systemFailure ?? "the system is not running");
+    return withPeakRss(sut.pids, () => measureScenario(name, sut));
+  }
+
+  try {
+    if (options.items.some(needsSystem)) {
+      try {
+        system = options.walletAddress
+          ? existingSystem(options.walletAddress, options.databaseUrl)
+          : await launchSystem({ natsUrl: options.natsUrl, bankLatencyMs: options.bankLatencyMs, settlementWorkers: options.settlementWorkers, log });
+        if (options.items.some(needsSeededUsers)) {
+          log(`run ${run}: seeding ${options.userCount} users`);
+          await seedUsers(system.walletAddress, options.userCount, options.concurrency, options.callDeadlineMs);
+        }
+      } catch (err) {
+        systemFailure = `starting the system failed: ${(err as Error).message}`;
+        log(systemFailure);
+      }
+    }
+    for (const name of options.items) {
+      if (context.interrupted()) break;
+      log(`run ${run}: ${name}…`);
+      const kind = (baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario";
+      const measurement = await measure(name).catch((err: unknown) => failedMeasurement(name, kind, (err as Error).message));
+      measurements.set(name, measurement);
+      log(`run ${run}: ${oneLine(measurement)}`);
+    }
+  } finally {
+    if (system) cleanupProblems.push(...(await system.stop()));
+    if (pgbench) await pgbench.tearDown().catch((err: unknown) => cleanupProblems.push(`dropping the pgbench database: ${String(err)}`));
+  }
+  return { run, measurements: [...measurements.values()], cleanupProblems };
+}
+
+function oneLine(measurement: Measurement): string {
+  if (!measurement.ok) return `${measurement.name}: FAILED: ${measurement.failure}`;
+  const latency = measurement.latencyMs;
+  const errors = Object.values(measurement.errorsByCode).reduce((sum, count) => sum + count, 0);
+  return (
+    `${measurement.name}: ${measurement.opsPerSec.toFixed(0)} ops/s` +
+    (latency ? `, p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms` : "") +
+    `, ${errors} errors`
+  );
+}

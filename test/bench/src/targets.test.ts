@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { ItemName } from "./catalogue.js";
+import type { Measurement } from "./measurement.js";
+import { targetDefinitions } from "./targets.js";
+
+const measured = (name: string, opsPerSec: number, extra: Partial<Measurement> = {}): Measurement => ({
+  name,
+  kind: "scenario",
+  ok: true,
+  durationMs: 10_000,
+  operations: opsPerSec * 10,
+  opsPerSec,
+  errorsByCode: {},
+  details: {},
+  ...extra,
+});
+
+const viewOf = (measurements: Measurement[]) => (name: ItemName) => measurements.find((measurement) => measurement.name === name);
+const capacity = { nominalWithdrawalsPerSec: 500 };
+const target = (id: string) => targetDefinitions.find((definition) => definition.id === id)!;
+
+describe("targets", () => {
+  it("divides each scenario by the baseline the issue names", () => {
+    const view = viewOf([measured("charge-spread", 3000), measured("raw-sql-charge", 4000), measured("grpc-noop", 5000), measured("withdraw-e2e", 450)]);
+    expect(target("charge-spread-vs-raw-sql").value(view, capacity)).toBe(0.75);
+    expect(target("charge-spread-vs-grpc-noop").value(view, capacity)).toBe(0.6);
+    expect(target("withdraw-e2e-vs-capacity").value(view, capacity)).toBe(0.9);
+  });
+
+  it("cannot judge a ratio whose baseline did not run", () => {
+    expect(target("charge-hot-vs-raw-sql-1stmt-hot").value(viewOf([measured("charge-hot", 1000)]), capacity)).toBeUndefined();
+  });
+
+  it("takes a service's peak RSS as its highest over the run's scenarios", () => {
+    const view = viewOf([
+      measured("charge-spread", 1, { peakRssMb: { wallet: 120 } }),
+      measured("mixed", 1, { peakRssMb: { wallet: 180, settlement: 90 } }),
+    ]);
+    expect(target("peak-rss-wallet").value(view, capacity)).toBe(180);
+    expect(target("peak-rss-bank-sim").value(view, capacity)).toBeUndefined();
+  });
+
+  it("has one target per issue goal and every peak RSS", () => {
+    expect(targetDefinitions.map((definition) => `${definition.comparator} ${definition.threshold}`)).toEqual([
+      ">= 1", ">= 0.8", ">= 2.5", ">= 0.5", ">= 0.9", "<= 300", "<= 5", "<= 200", "<= 200", "<= 200",
+    ]);
+  });
+});

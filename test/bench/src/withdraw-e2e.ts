@@ -1,0 +1,63 @@
+/**
+ * withdraw-e2e: withdrawals offered open loop at a fixed rate, followed through the outbox,
+ * JetStream, settlement and the bank-sim back to the wallet's database. Throughput is
+ * completions per second inside the measured window; latency is accepted → completed.
+ */
+import type { LoadShape } from "./load-protocol.js";
+import { openLoopDetails } from "./load-measurement.js";
+import type { LoadRunResult } from "./load-runner.js";
+import type { Measurement } from "./measurement.js";
+import { createWithdrawalTracker } from "./withdrawal-tracker.js";
+
+export interface WithdrawE2eDeps {
+  databaseUrl: string;
+  ratePerSec: number;
+  inFlightMax: number;
+  /** How long to wait for earlier scenarios' withdrawals before starting. */
+  settleBeforeMs: number;
+  /** How long to wait after the load for the window's withdrawals to finish. */
+  drainTimeoutMs: number;
+  runWithdrawLoad(shape: LoadShape): Promise<LoadRunResult>;
+}
+
+export async function measureWithdrawE2e(deps: WithdrawE2eDeps): Promise<Measurement> {
+  const tracker = createWithdrawalTracker(deps.databaseUrl);
+  try {
+    // mixed leaves withdrawals behind; settling them would take capacity from the measured ones.
+    const pendingBefore = await tracker.waitForNoPending(deps.settleBeforeMs);
+    const result = await deps.runWithdrawLoad({ kind: "open", ratePerSec: deps.ratePerSec, inFlightMax: deps.inFlightMax });
+    const pendingAfterDrain = await tracker.waitForNoPending(deps.drainTimeoutMs, result.windowEndEpochMs);
+    const figures = await tracker.measure({
+      fromEpochMs: result.windowStartEpochMs,
+      toEpochMs: result.windowEndEpochMs,
+      acceptedFromEpochMs: result.loadStartEpochMs,
+    });
+    // It ran if withdrawals went all the way through, even if none finished inside the window.
+    const ok = figures.completedSinceLoadStart > 0;
+    const rpc = result.histogram.summary();
+    return {
+      name: "withdraw-e2e",
+      kind: "scenario",
+      ok,
+      ...(ok ? {} : { failure: `no withdrawal completed (${figures.accepted} accepted in the window, ${figures.unfinished} unfinished)` }),
+      durationMs: result.windowMs,
+      operations: figures.completions,
+      opsPerSec: figures.completionsPerSec,
+      errorsByCode: result.errorsByCode,
+      ...(figures.latencyMs ? { latencyMs: figures.latencyMs } : {}),
+      details: {
+        ...openLoopDetails(deps.ratePerSec, result),
+        acceptedPerSec: figures.accepted / (result.windowMs / 1000),
+        completionsPerSecMin: figures.completionsPerSecMin,
+        completedSinceLoadStart: figures.completedSinceLoadStart,
+        unfinished: figures.unfinished,
+        failed: figures.failed,
+        pendingBefore,
+        pendingAfterDrain,
+        ...(rpc ? { withdrawRpcP50Ms: rpc.p50, withdrawRpcP99Ms: rpc.p99 } : {}),
+      },
+    };
+  } finally {
+    await tracker.close();
+  }
+}
