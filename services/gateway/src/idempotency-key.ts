@@ -7,8 +7,13 @@ import { invalidRequest } from "./api-error.js";
 
 export const idempotencyKeyHeader = "idempotency-key";
 
-export function resolveIdempotencyKey(bodyKey: string | undefined, headerValue: string | string[] | undefined): string {
-  if (Array.isArray(headerValue)) throw invalidRequest("Idempotency-Key", "must be sent once");
+/**
+ * `headerValues` are the header's distinct occurrences (Node's headersDistinct): Node would join
+ * repeats into "a, b", which must not silently become a key.
+ */
+export function resolveIdempotencyKey(bodyKey: string | undefined, headerValues: string[] | undefined): string {
+  if (headerValues !== undefined && headerValues.length > 1) throw invalidRequest("Idempotency-Key", "must be sent once");
+  const headerValue = headerValues?.[0];
   const headerKey = headerValue === "" ? undefined : headerValue;
   if (bodyKey !== undefined && headerKey !== undefined && bodyKey !== headerKey) {
     throw invalidRequest("idempotency_key", "differs from the Idempotency-Key header; send one key");

@@ -20,7 +20,7 @@ describe("settlement under load (processes: settlement, bank-sim, NATS)", () => 
     fakeBank = undefined;
   });
 
-  it("never has more bank calls in flight than SETTLEMENT_WORKERS, and keeps them all busy while work waits", async () => {
+  it("never has more bank calls in flight than SETTLEMENT_WORKERS, and fills the pool while work waits", async () => {
     const workers = 5;
     let inFlight = 0;
     let calls = 0;
@@ -56,15 +56,7 @@ describe("settlement under load (processes: settlement, bank-sim, NATS)", () => 
 
     expect(calls).toBe(40);
     expect(Math.max(...changes.map((c) => c.inFlight))).toBe(workers);
-    // Idle bank-call slots while the backlog lasted: mostly the publish and ack between two calls
-    // (10-25% on a busy two-core machine). Pulling in waves would leave about 40% idle, waiting
-    // for pulls to expire far more; worker-pool.test.ts measures the refill precisely.
-    const full = changes.findIndex((c) => c.inFlight === workers);
-    const lastStart = changes.findLastIndex((c) => c.start);
-    let idleMs = 0;
-    for (let i = full; i < lastStart; i++) idleMs += (workers - changes[i]!.inFlight) * (changes[i + 1]!.atMs - changes[i]!.atMs);
-    const idleShare = idleMs / (workers * (changes[lastStart]!.atMs - changes[full]!.atMs));
-    expect(idleShare).toBeLessThan(0.4);
+    // How well freed workers are refilled is timing, measured in the bench and in worker-pool.test.ts, not here.
   });
 
   it("loses nothing and pays nothing twice when settlement is killed mid-load and restarted", async () => {

@@ -28,7 +28,7 @@ export function registerWriteRoutes(app: FastifyInstance, wallet: WalletClient):
       {
         userId: parsePositiveInt64("user_id", body.user_id),
         amount: parsePositiveInt64("amount", body.amount),
-        idempotencyKey: resolveIdempotencyKey(body.idempotency_key, request.headers[idempotencyKeyHeader]),
+        idempotencyKey: resolveIdempotencyKey(body.idempotency_key, request.raw.headersDistinct[idempotencyKeyHeader]),
         releaseAt: body.release_at == null ? undefined : parseTimestamp("release_at", body.release_at),
       },
       { requestId: request.id },
@@ -44,7 +44,7 @@ export function registerWriteRoutes(app: FastifyInstance, wallet: WalletClient):
       {
         userId: parsePositiveInt64("user_id", body.user_id),
         amount: parsePositiveInt64("amount", body.amount),
-        idempotencyKey: resolveIdempotencyKey(body.idempotency_key, request.headers[idempotencyKeyHeader]),
+        idempotencyKey: resolveIdempotencyKey(body.idempotency_key, request.raw.headersDistinct[idempotencyKeyHeader]),
       },
       { requestId: request.id },
     );

@@ -24,5 +24,9 @@ export function createPool(settings: PoolSettings): pg.Pool {
   // An idle client losing its connection (for example PostgreSQL restarting) must not crash the
   // process; the pool discards it and the next query opens a new one.
   pool.on("error", () => undefined);
+  // pg-pool drops its own error listener while a client is checked out (pool.connect()), so a
+  // connection killed mid-transaction would otherwise emit an unhandled 'error' and end the
+  // process. The query in flight still fails and is answered UNAVAILABLE.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }

@@ -2,6 +2,7 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
 import { WalletServiceService, type WalletServiceServer } from "@wallet/proto";
+import { withTolerantDecoders } from "./malformed-request.js";
 import { addReflection } from "./reflection.js";
 
 export const walletServiceName = "wallet.v1.WalletService";
@@ -25,7 +26,7 @@ export async function startGrpcServer(service: WalletServiceServer, options: Grp
     "grpc.max_receive_message_length": options.maxReceiveMessageBytes,
     "grpc.keepalive_permit_without_calls": 1,
   });
-  server.addService(WalletServiceService, service);
+  server.addService(withTolerantDecoders(WalletServiceService), service);
   const health = new HealthImplementation({ "": "NOT_SERVING", [walletServiceName]: "NOT_SERVING" });
   health.addToServer(server);
   addReflection(server);

@@ -222,6 +222,24 @@ describe("GetBalance, GetTransaction, ListTransactions", () => {
   });
 });
 
+describe("malformed requests", () => {
+  it("answers bytes that are not a valid message with INVALID_ARGUMENT, not INTERNAL", async () => {
+    const caught = await grpcError(
+      new Promise((resolve, reject) =>
+        client.raw.makeUnaryRequest(
+          "/wallet.v1.WalletService/Withdraw",
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          Buffer.from([0x0e, 0x01]),
+          (err, value) => (err ? reject(err) : resolve(value)),
+        ),
+      ),
+    );
+    expect(caught.code).toBe(status.INVALID_ARGUMENT);
+    expect(caught.detail?.field).toBe("request");
+  });
+});
+
 describe("dependencies", () => {
   it("answers UNAVAILABLE, not INTERNAL, while PostgreSQL refuses connections, then recovers", async () => {
     const userId = newUser();

@@ -19,6 +19,7 @@ import { decodePageToken, encodePageToken } from "../domain/page-token.js";
 import type { LedgerStore } from "../db/ledger-store.js";
 import { toWireBalance, toWireTransaction } from "./convert.js";
 import { grpcStatusByCode, toServiceError } from "./error-status.js";
+import { requireWellFormed } from "./malformed-request.js";
 
 export const requestIdMetadataKey = "x-request-id";
 
@@ -51,7 +52,12 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
       const responseMetadata = new Metadata();
       responseMetadata.set(requestIdMetadataKey, requestId);
       call.sendMetadata(responseMetadata);
-      handle(call.request, log).then(
+      Promise.resolve()
+        .then(() => {
+          requireWellFormed(call.request);
+          return handle(call.request, log);
+        })
+        .then(
         (response) => {
           finish(status.OK);
           callback(null, response);
