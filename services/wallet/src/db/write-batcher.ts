@@ -52,27 +52,52 @@ type ItemResult = { ok: true; transaction: Transaction } | { ok: false; error: W
 /** The batch lost a race it can win by running again. */
 class RetryableBatchError extends Error {}
 
+// A batch is BEGIN, one read statement, the plan (in memory), one write statement, COMMIT: four
+// round trips whatever the batch size, since on a busy machine each round trip costs far more
+// than the rows it carries.
 const sql = {
-  ensureWallets: `insert into wallets (user_id) select u from unnest($1::bigint[]) as u order by u on conflict (user_id) do nothing`,
-  lockWallets: `select user_id::text, available::text, locked::text, pending::text from wallets
-    where user_id = any($1::bigint[]) order by user_id for update`,
-  foldMatured: `with matured as (
-      delete from balance_locks where user_id = any($1::bigint[]) and release_at <= now() returning user_id, amount
+  // Locks every wallet of the batch (creating those a charge needs; an upsert is insert-or-lock in
+  // one step), folds matured locks, and reports which idempotency keys were used before.
+  read: `
+    with charged as (
+      insert into wallets as w (user_id) select u from unnest($1::bigint[]) as u order by u
+      on conflict (user_id) do update set user_id = w.user_id
+      returning w.user_id, w.available, w.locked, w.pending
+    ), withdrawing as (
+      select user_id, available, locked, pending from wallets where user_id = any($2::bigint[]) order by user_id for update
+    ), matured as (
+      delete from balance_locks where user_id = any($3::bigint[]) and release_at <= now() returning user_id, amount
+    ), seen as (
+      select t.id from unnest($4::bigint[], $5::text[]) as k(user_id, key)
+      join transactions t on t.user_id = k.user_id and t.idempotency_key = k.key
     )
-    select now() as now, m.user_id::text as user_id, m.amount::text as amount from (select 1) as one left join matured m on true`,
-  pendingWithdrawals: `select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending'`,
-  existingKeys: `select ${transactionColumns.replace(/(\w+)/g, "t.$1")} from transactions t
-    join unnest($1::bigint[], $2::text[]) as k(user_id, key) on t.user_id = k.user_id and t.idempotency_key = k.key`,
-  insertTransactions: `insert into transactions (id, user_id, type, amount, status, idempotency_key, release_at)
-    select * from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[])
-    on conflict (user_id, idempotency_key) do nothing
-    returning ${transactionColumns}`,
-  updateWallets: `update wallets w set available = v.available, locked = v.locked, pending = v.pending, updated_at = now()
-    from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) as v(user_id, available, locked, pending)
-    where w.user_id = v.user_id`,
-  insertLocks: `insert into balance_locks (transaction_id, user_id, amount, release_at)
-    select * from unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::timestamptz[])`,
-  queueOutbox: `insert into outbox (transaction_id) select unnest($1::uuid[])`,
+    select now() as now,
+      (select coalesce(json_agg(json_build_array(user_id::text, available::text, locked::text, pending::text)), '[]')
+         from (select * from charged union all select * from withdrawing) as locked_wallets) as wallets,
+      (select coalesce(json_agg(json_build_array(user_id::text, amount::text)), '[]') from matured) as folds,
+      (select coalesce(json_agg(id), '[]') from seen) as seen_ids,
+      case when $6::boolean then (select count(*)::int from transactions where type = 'withdrawal' and status = 'pending') else 0 end
+        as pending_withdrawals`,
+  byIds: `select ${transactionColumns} from transactions where id = any($1::uuid[])`,
+  // Everything the plan decided, in one statement. A key taken by another transaction since the
+  // read makes RETURNING come back short (or the lock/outbox foreign key fail): the batch re-runs.
+  write: `
+    with inserted as (
+      insert into transactions (id, user_id, type, amount, status, idempotency_key, release_at)
+      select * from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[])
+      on conflict (user_id, idempotency_key) do nothing
+      returning ${transactionColumns}
+    ), balances as (
+      update wallets w set available = v.available, locked = v.locked, pending = v.pending, updated_at = now()
+      from unnest($8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) as v(user_id, available, locked, pending)
+      where w.user_id = v.user_id
+    ), locks as (
+      insert into balance_locks (transaction_id, user_id, amount, release_at)
+      select * from unnest($12::uuid[], $13::bigint[], $14::bigint[], $15::timestamptz[])
+    ), queued as (
+      insert into outbox (transaction_id) select unnest($16::uuid[])
+    )
+    select * from inserted`,
 };
 
 export function createWriteBatcher(deps: {
@@ -191,35 +216,44 @@ export function createWriteBatcher(deps: {
     const q = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
       client.query<R>({ name, text, values }).then((r) => r.rows);
 
-    const users = [...new Set(requests.map((r) => r.command.userId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const userParams = users.map(String);
-    const chargedUsers = users.filter((u) => requests.some((r) => r.kind === "charge" && r.command.userId === u));
-    if (chargedUsers.length > 0) await q("batch_ensure_wallets", sql.ensureWallets, [chargedUsers.map(String)]);
-
-    const locked = await q<{ user_id: string; available: string; locked: string; pending: string }>("batch_lock_wallets", sql.lockWallets, [userParams]);
-    const folds = await q<{ now: Date; user_id: string | null; amount: string | null }>("batch_fold_matured", sql.foldMatured, [userParams]);
-    const now = folds[0]!.now;
+    const byUserId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+    const users = [...new Set(requests.map((r) => r.command.userId))].sort(byUserId);
+    const charged = new Set(requests.filter((r) => r.kind === "charge").map((r) => r.command.userId));
+    const [read] = await q<{
+      now: Date;
+      wallets: [string, string, string, string][];
+      folds: [string, string][];
+      seen_ids: string[];
+      pending_withdrawals: number;
+    }>("batch_read", sql.read, [
+      users.filter((u) => charged.has(u)).map(String),
+      users.filter((u) => !charged.has(u)).map(String),
+      users.map(String),
+      requests.map((r) => String(r.command.userId)),
+      requests.map((r) => r.command.idempotencyKey),
+      requests.some((r) => r.kind === "withdraw"),
+    ]);
+    const { now, pending_withdrawals: pendingWithdrawals } = read!;
     const wallets = new Map<bigint, WalletParts>(
-      locked.map((w) => [BigInt(w.user_id), { availableMinor: BigInt(w.available), lockedMinor: BigInt(w.locked), pendingMinor: BigInt(w.pending) }]),
+      read!.wallets.map(([userId, available, locked, pending]) => [
+        BigInt(userId),
+        { availableMinor: BigInt(available), lockedMinor: BigInt(locked), pendingMinor: BigInt(pending) },
+      ]),
     );
     const folded = new Set<bigint>();
-    for (const fold of folds) {
-      if (fold.user_id === null || fold.amount === null) continue;
-      const userId = BigInt(fold.user_id);
+    for (const [userIdText, amountText] of read!.folds) {
+      const userId = BigInt(userIdText);
       const parts = wallets.get(userId)!;
-      parts.availableMinor += BigInt(fold.amount);
-      parts.lockedMinor -= BigInt(fold.amount);
+      parts.availableMinor += BigInt(amountText);
+      parts.lockedMinor -= BigInt(amountText);
       folded.add(userId);
     }
 
-    // Keys used before this batch: answered as duplicates, and they take no part in planning.
-    const existing = await q<TransactionRow>("batch_existing_keys", sql.existingKeys, [
-      requests.map((r) => String(r.command.userId)),
-      requests.map((r) => r.command.idempotencyKey),
-    ]);
-    const existingByKey = new Map(existing.map((row) => [`${row.user_id}:${row.idempotency_key}`, toTransaction(row)]));
+    // Keys used before this batch: answered as duplicates with the original; no part in planning.
+    const seen = read!.seen_ids.length === 0 ? [] : (await q<TransactionRow>("batch_by_ids", sql.byIds, [read!.seen_ids])).map(toTransaction);
+    const seenByKey = new Map(seen.map((tx) => [`${tx.userId}:${tx.idempotencyKey}`, tx]));
     const results: (ItemResult | undefined)[] = requests.map((request) => {
-      const original = existingByKey.get(`${request.command.userId}:${request.command.idempotencyKey}`);
+      const original = seenByKey.get(`${request.command.userId}:${request.command.idempotencyKey}`);
       if (!original) return undefined;
       const intent =
         request.kind === "charge"
@@ -229,14 +263,11 @@ export function createWriteBatcher(deps: {
     });
 
     const fresh = requests.map((request, i) => ({ request, i })).filter(({ i }) => results[i] === undefined);
-    const hasWithdrawals = fresh.some(({ request }) => request.kind === "withdraw");
-    const pendingWithdrawals = hasWithdrawals ? (await q<{ n: number }>("batch_pending", sql.pendingWithdrawals, []))[0]!.n : 0;
     const plan = planBatch(
       fresh.map(({ request }) => request),
       wallets,
       { now, pendingWithdrawals, withdrawalBacklogMax: settings.withdrawalBacklogMax },
     );
-
     const accepted: { request: WriteRequest; i: number; id: string; lockedUntilRelease: boolean }[] = [];
     plan.outcomes.forEach((outcome, j) => {
       const { request, i } = fresh[j]!;
@@ -244,44 +275,41 @@ export function createWriteBatcher(deps: {
       else results[i] = { ok: false, error: outcome.error };
     });
 
-    if (accepted.length > 0) {
-      const inserted = await q<TransactionRow>("batch_insert_transactions", sql.insertTransactions, [
-        accepted.map((a) => a.id),
-        accepted.map((a) => String(a.request.command.userId)),
-        accepted.map((a) => (a.request.kind === "charge" ? "charge" : "withdrawal")),
-        accepted.map((a) => String(a.request.command.amountMinor)),
-        accepted.map((a) => (a.request.kind === "charge" ? "completed" : "pending")),
-        accepted.map((a) => a.request.command.idempotencyKey),
-        accepted.map((a) => (a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null)),
-      ]);
-      // Another transaction committed one of these keys after our look-up: run again.
+    const toWrite = new Map(plan.changed);
+    for (const userId of folded) if (!toWrite.has(userId)) toWrite.set(userId, wallets.get(userId)!);
+    if (accepted.length > 0 || toWrite.size > 0) {
+      const balances = [...toWrite.entries()];
+      const locks = accepted.filter((a) => a.lockedUntilRelease);
+      const withdrawals = accepted.filter((a) => a.request.kind === "withdraw");
+      let inserted: TransactionRow[];
+      try {
+        inserted = await q<TransactionRow>("batch_write", sql.write, [
+          accepted.map((a) => a.id),
+          accepted.map((a) => String(a.request.command.userId)),
+          accepted.map((a) => (a.request.kind === "charge" ? "charge" : "withdrawal")),
+          accepted.map((a) => String(a.request.command.amountMinor)),
+          accepted.map((a) => (a.request.kind === "charge" ? "completed" : "pending")),
+          accepted.map((a) => a.request.command.idempotencyKey),
+          accepted.map((a) => (a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null)),
+          balances.map(([u]) => String(u)),
+          balances.map(([, p]) => String(p.availableMinor)),
+          balances.map(([, p]) => String(p.lockedMinor)),
+          balances.map(([, p]) => String(p.pendingMinor)),
+          locks.map((a) => a.id),
+          locks.map((a) => String(a.request.command.userId)),
+          locks.map((a) => String(a.request.command.amountMinor)),
+          locks.map((a) => (a.request.command as ChargeCommand).releaseAt!.toISOString()),
+          withdrawals.map((a) => a.id),
+        ]);
+      } catch (err) {
+        // A lock or outbox row pointing at a transaction that lost its key race.
+        if ((err as { code?: string }).code === "23503") throw new RetryableBatchError("an idempotency key was taken concurrently");
+        throw err;
+      }
       if (inserted.length !== accepted.length) throw new RetryableBatchError("an idempotency key was taken concurrently");
       const byId = new Map(inserted.map((row) => [row.id, toTransaction(row)]));
       for (const a of accepted) results[a.i] = { ok: true, transaction: byId.get(a.id)! };
     }
-
-    const toWrite = new Map(plan.changed);
-    for (const userId of folded) if (!toWrite.has(userId)) toWrite.set(userId, wallets.get(userId)!);
-    if (toWrite.size > 0) {
-      const entries = [...toWrite.entries()];
-      await q("batch_update_wallets", sql.updateWallets, [
-        entries.map(([u]) => String(u)),
-        entries.map(([, p]) => String(p.availableMinor)),
-        entries.map(([, p]) => String(p.lockedMinor)),
-        entries.map(([, p]) => String(p.pendingMinor)),
-      ]);
-    }
-    const locks = accepted.filter((a) => a.lockedUntilRelease);
-    if (locks.length > 0) {
-      await q("batch_insert_locks", sql.insertLocks, [
-        locks.map((a) => a.id),
-        locks.map((a) => String(a.request.command.userId)),
-        locks.map((a) => String(a.request.command.amountMinor)),
-        locks.map((a) => (a.request.command as ChargeCommand).releaseAt!.toISOString()),
-      ]);
-    }
-    const withdrawals = accepted.filter((a) => a.request.kind === "withdraw");
-    if (withdrawals.length > 0) await q("batch_queue_outbox", sql.queueOutbox, [withdrawals.map((a) => a.id)]);
     return results.map((r) => r!);
   }
 
