@@ -19,7 +19,6 @@ function option(name: string, fallback: number, max: number): number {
 async function main(): Promise<void> {
   const count = option("count", 200, 10_000);
   const bankLatencyMs = option("bank-latency-ms", 20, 10_000);
-  process.env.TEST_SERVICE_LOG_LEVEL ??= "warn";
   const system = await startSystem({
     bankEnv: { BANK_SIM_LATENCY_MS_MIN: String(bankLatencyMs), BANK_SIM_LATENCY_MS_MAX: String(bankLatencyMs) },
   });
