@@ -49,9 +49,10 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
         deps.observer?.onCallFinished(method, code, durationSeconds);
         log.debug({ code: status[code], durationMs: Math.round(durationSeconds * 1e4) / 10 }, "rpc finished");
       };
-      const responseMetadata = new Metadata();
-      responseMetadata.set(requestIdMetadataKey, requestId);
-      call.sendMetadata(responseMetadata);
+      // The request id goes back in the trailers, which leave with the status anyway: sending
+      // it as early headers costs a socket write per call (measured: the top CPU cost).
+      const trailer = new Metadata();
+      trailer.set(requestIdMetadataKey, requestId);
       Promise.resolve()
         .then(() => {
           requireWellFormed(call.request);
@@ -60,14 +61,16 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
         .then(
         (response) => {
           finish(status.OK);
-          callback(null, response);
+          callback(null, response, trailer);
         },
         (err: unknown) => {
           const walletErr = WalletError.from(err);
           if (walletErr.code === "INTERNAL") log.error({ err }, "rpc failed unexpectedly");
           else if (walletErr.code === "DEPENDENCY_UNAVAILABLE") log.warn({ err: walletErr.cause }, "dependency unavailable");
           finish(grpcStatusByCode[walletErr.code]);
-          callback(toServiceError(walletErr));
+          const serviceError = toServiceError(walletErr);
+          serviceError.metadata.set(requestIdMetadataKey, requestId);
+          callback(serviceError);
         },
       );
     };
@@ -86,14 +89,16 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
         now(),
       );
       const transaction = await deps.ledger.charge(command);
-      log.info({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "charged");
+      // debug: the transactions table is the record of every write; a log line per write costs a
+      // synchronous stdout write on the hot path.
+      log.debug({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "charged");
       return { transaction: toWireTransaction(transaction) };
     }),
 
     withdraw: unary("Withdraw", async (request, log) => {
       const command = validateWithdraw(request);
       const transaction = await deps.ledger.withdraw(command);
-      log.info({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "withdrawal accepted");
+      log.debug({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "withdrawal accepted");
       return { transaction: toWireTransaction(transaction) };
     }),
 
