@@ -6,3 +6,4 @@ export * from "./database.js";
 export * from "./process.js";
 export * from "./wait.js";
 export * from "./system.js";
+export * from "./bank-admin.js";

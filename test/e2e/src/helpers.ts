@@ -5,39 +5,8 @@ import { promisify } from "node:util";
 import { TransactionStatus, type Transaction, type WalletClient } from "@wallet/proto";
 import { repoRoot, waitFor } from "@wallet/test-kit";
 
+
 const run = promisify(execFile);
-
-export interface BankPayout {
-  reference: string;
-  status: "paid" | "rejected" | "undecided";
-  amount: string;
-  pay_count: number;
-  requests: number;
-}
-
-export async function bankLedger(bankUrl: string): Promise<BankPayout[]> {
-  const body = (await (await fetch(`${bankUrl}/admin/payouts`)).json()) as { payouts: BankPayout[] };
-  return body.payouts;
-}
-
-/** The next bank answers, for any reference, in order. */
-export async function scriptBank(bankUrl: string, outcomes: string[], reference = "*"): Promise<void> {
-  const res = await fetch(`${bankUrl}/admin/script`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ reference, outcomes }),
-  });
-  if (!res.ok) throw new Error(`bank script refused: ${res.status} ${await res.text()}`);
-}
-
-export async function setBankBehaviour(bankUrl: string, behaviour: Record<string, number>): Promise<void> {
-  const res = await fetch(`${bankUrl}/admin/behaviour`, {
-    method: "PUT",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(behaviour),
-  });
-  if (!res.ok) throw new Error(`bank behaviour refused: ${res.status} ${await res.text()}`);
-}
 
 const finalStatuses = new Set([TransactionStatus.TRANSACTION_STATUS_COMPLETED, TransactionStatus.TRANSACTION_STATUS_FAILED]);
 

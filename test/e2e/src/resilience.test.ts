@@ -15,8 +15,8 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { createWalletClient, type WalletClient } from "@wallet/proto";
 import { encodeWithdrawalRequested, encodeWithdrawalResult, topology } from "@wallet/messages";
-import { freePort, sleep, startSystem, waitFor, type RunningSystem } from "@wallet/test-kit";
-import { bankLedger, newKey, settled, walletCli } from "./helpers.js";
+import { bankPayouts, freePort, sleep, startSystem, type RunningSystem, waitFor } from "@wallet/test-kit";
+import { newKey, settled, walletCli } from "./helpers.js";
 
 let system: RunningSystem | undefined;
 const clients: WalletClient[] = [];
@@ -69,7 +69,7 @@ function allSettled(databaseUrl: string, timeoutMs = 90_000): Promise<Withdrawal
 
 /** The invariants every scenario ends with. Returns the bank's view for reporting. */
 async function expectMoneyIntact(sys: RunningSystem, states: WithdrawalCounts) {
-  const payouts = await bankLedger(sys.bankUrl);
+  const payouts = await bankPayouts(sys.bankUrl);
   const paidTwice = payouts.filter((p) => p.pay_count > 1);
   expect(paidTwice).toEqual([]);
   const paid = new Set(payouts.filter((p) => p.status === "paid").map((p) => p.reference));
@@ -169,14 +169,14 @@ describe("resilience of settlement", () => {
         msgID: `${id}:again`,
       });
       await waitFor("the bank to see the republished request", async () => {
-        const payout = (await bankLedger(system!.bankUrl)).find((p) => p.reference === id);
+        const payout = (await bankPayouts(system!.bankUrl)).find((p) => p.reference === id);
         return payout && payout.requests >= 2 ? payout : undefined;
       });
       await sleep(1_000);
     } finally {
       await nc.close();
     }
-    const payout = (await bankLedger(system.bankUrl)).find((p) => p.reference === id);
+    const payout = (await bankPayouts(system.bankUrl)).find((p) => p.reference === id);
     expect(payout).toMatchObject({ pay_count: 1, status: "paid" });
     expect(await client.getBalance({ userId: 1n })).toEqual({ balance: { ...before.balance, asOf: expect.anything() } });
     const { transactions } = await client.listTransactions({ userId: 1n, pageSize: 10, pageToken: "" });

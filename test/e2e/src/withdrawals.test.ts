@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransactionStatus, TransactionType, createWalletClient, type WalletClient } from "@wallet/proto";
-import { startSystem, waitFor, type RunningSystem } from "@wallet/test-kit";
-import { bankLedger, newKey, scriptBank, settled, walletCli } from "./helpers.js";
+import { bankPayouts, scriptBank, startSystem, type RunningSystem, waitFor } from "@wallet/test-kit";
+import { newKey, settled, walletCli } from "./helpers.js";
 
 let system: RunningSystem;
 let client: WalletClient;
@@ -35,7 +35,7 @@ async function fundAndWithdraw(amount: bigint) {
   return { userId, id: transaction!.id };
 }
 
-const payoutOf = async (reference: string) => (await bankLedger(system.bankUrl)).find((p) => p.reference === reference);
+const payoutOf = async (reference: string) => (await bankPayouts(system.bankUrl)).find((p) => p.reference === reference);
 
 describe("withdrawal settlement", () => {
   it("completes a withdrawal the bank pays, paying once", async () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { uniqueName } from "@wallet/test-kit";
-import { setBankBehaviour } from "./checks/bank-admin.js";
+import { setBankBehaviour } from "@wallet/test-kit";
 import { createDatabaseProbe } from "./checks/database-probe.js";
 import { WalletDriver } from "./clients/wallet-driver.js";
 import { killChildProcessesNow } from "./infra/child-sweep.js";

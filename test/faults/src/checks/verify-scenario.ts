@@ -10,7 +10,7 @@ import { mapLimit } from "../clients/wallet-driver.js";
 import { serviceNames } from "../infra/fault-system.js";
 import { addViolation, type ScenarioReport } from "../report/scenario-report.js";
 import type { SuiteContext } from "../suite-context.js";
-import { bankPayouts } from "./bank-admin.js";
+import { bankPayouts } from "@wallet/test-kit";
 import { runLedgerCheck } from "./ledger-check.js";
 
 export interface VerifyOptions {

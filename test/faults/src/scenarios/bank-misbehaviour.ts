@@ -5,7 +5,7 @@
  * (timeout, reset, 5xx) must be retried with the same key, not refunded on a guess.
  */
 import { sleep, waitFor } from "@wallet/test-kit";
-import { bankPayouts, setBankBehaviour, type BankBehaviour } from "../checks/bank-admin.js";
+import { bankPayouts, setBankBehaviour, type BankBehaviour } from "@wallet/test-kit";
 import { verifyScenario } from "../checks/verify-scenario.js";
 import { mapLimit } from "../clients/wallet-driver.js";
 import { baselineBankBehaviour } from "../infra/fault-system.js";

@@ -6,7 +6,7 @@
  * withdrawal's created_at and a read's as_of.
  */
 import { sleep } from "@wallet/test-kit";
-import { setBankBehaviour } from "../checks/bank-admin.js";
+import { setBankBehaviour } from "@wallet/test-kit";
 import { verifyScenario } from "../checks/verify-scenario.js";
 import type { Door } from "../clients/wallet-driver.js";
 import { baselineBankBehaviour } from "../infra/fault-system.js";

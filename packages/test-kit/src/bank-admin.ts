@@ -1,6 +1,7 @@
 /**
- * bank-sim's admin API: its ledger (how many times money moved per reference) and its behaviour.
- * The ledger is the independent witness of double payment: the wallet cannot hide a second payout.
+ * bank-sim's admin API, for the end-to-end tests, the fault suite and the bench: its ledger (how
+ * many times money moved per reference), its behaviour and scripted outcomes. The ledger is the
+ * independent witness of double payment: the wallet cannot hide a second payout.
  */
 export interface BankPayout {
   reference: string;
@@ -33,4 +34,15 @@ export async function setBankBehaviour(bankUrl: string, behaviour: BankBehaviour
     signal: AbortSignal.timeout(5_000),
   });
   if (!res.ok) throw new Error(`PUT /admin/behaviour refused: ${res.status} ${await res.text()}`);
+}
+
+/** The next bank answers for `reference` (or any reference: "*"), in order, before the random mix. */
+export async function scriptBank(bankUrl: string, outcomes: string[], reference = "*"): Promise<void> {
+  const res = await fetch(`${bankUrl}/admin/script`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ reference, outcomes }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!res.ok) throw new Error(`POST /admin/script refused: ${res.status} ${await res.text()}`);
 }
