@@ -51,7 +51,7 @@ async function startOnConnection(
 
   const registry = createMetricsRegistry("settlement");
   const metrics = createSettlementMetrics(registry);
-  const bank = createBankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+  const bank = createBankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS, connectionsMax: config.SETTLEMENT_WORKERS + 1 });
   const results: ResultPublisher = {
     async publish(result, messageId) {
       // Resolves on the PubAck; `expect` makes a result captured by some other stream an error.
@@ -109,6 +109,7 @@ async function startOnConnection(
     async stop() {
       await pool.stop(config.SHUTDOWN_GRACE_MS);
       health.stop();
+      await bank.close();
       await ops.close();
       // Flushes the acks and naks the workers sent, then closes the connection.
       await nc.drain();

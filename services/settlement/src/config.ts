@@ -18,7 +18,7 @@ export const settlementConfigSchema = z
      * without waiting for a pull round trip. Cut to SETTLEMENT_WORKERS if larger, which keeps a
      * buffered message's wait to about one bank call, far inside the ack wait.
      */
-    SETTLEMENT_BUFFER_MAX: intVar(10, 0, 1_000),
+    SETTLEMENT_BUFFER_MAX: intVar(20, 0, 1_000),
     /** One bank call, connection to last byte; past it the outcome is unknown. */
     BANK_TIMEOUT_MS: intVar(5_000, 100, 120_000),
     /** Deliveries with an unknown bank outcome before a withdrawal is parked for an operator. */

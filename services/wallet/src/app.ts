@@ -8,6 +8,7 @@ import { startOpsServer } from "@wallet/metrics";
 import { createLedgerStore, type LedgerStore } from "./db/ledger-store.js";
 import { applyMigrations } from "./db/migrate.js";
 import { createPool } from "./db/pool.js";
+import { startWithdrawalBacklog } from "./db/withdrawal-backlog.js";
 import { createWriteBatcher } from "./db/write-batcher.js";
 import { createSettlementStore } from "./db/settlement-store.js";
 import type { WalletConfig } from "./config.js";
@@ -74,7 +75,7 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     nats,
     topology: topo,
     settings: {
-      concurrency: config.RESULTS_CONCURRENCY,
+      batchMax: config.RESULTS_BATCH_MAX,
       ackWaitMs: config.RESULTS_ACK_WAIT_MS,
       maxDeliver: config.RESULTS_MAX_DELIVER,
       maxAckPending: config.RESULTS_MAX_ACK_PENDING,
@@ -85,10 +86,13 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
   });
 
   const single = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
+  const backlog = startWithdrawalBacklog(pool, { refreshMs: config.WITHDRAWAL_BACKLOG_REFRESH_MS, logger: logger.child({ component: "backlog" }) });
+  await backlog.refresh();
   const writes = config.WRITE_BATCHING_ENABLED
     ? createWriteBatcher({
         pool,
         single,
+        backlog,
         settings: {
           lanes: config.WRITE_LANES,
           batchMax: config.WRITE_BATCH_MAX,
@@ -150,6 +154,7 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
       await server.shutdown(config.SHUTDOWN_GRACE_MS);
       await relay?.stop();
       await results.stop();
+      backlog.stop();
       await nats.close();
       await ops.close();
       await pool.end();

@@ -17,6 +17,8 @@ export const walletConfigSchema = z.object({
   MIGRATE_ON_START: boolVar(true),
   /** Unsettled withdrawals allowed system-wide; past it Withdraw answers RESOURCE_EXHAUSTED. */
   WITHDRAWAL_BACKLOG_MAX: intVar(10_000, 1, 10_000_000),
+  /** How often the backlog is counted; between counts an instance adds what it accepted itself. */
+  WITHDRAWAL_BACKLOG_REFRESH_MS: intVar(250, 10, 60_000),
   /** Many writes per commit (see db/write-batcher.ts); off means one statement per request. */
   WRITE_BATCHING_ENABLED: boolVar(true),
   /** Write batches in flight at once, each on its own pooled connection; keep below DB_POOL_MAX. */
@@ -42,7 +44,8 @@ export const walletConfigSchema = z.object({
   OUTBOX_BATCH_MAX: intVar(200, 1, 10_000),
   OUTBOX_SWEEP_INTERVAL_MS: intVar(1_000, 50, 600_000),
   OUTBOX_PUBLISH_TIMEOUT_MS: intVar(2_000, 100, 60_000),
-  RESULTS_CONCURRENCY: intVar(32, 1, 1_000),
+  /** Settlement results applied per statement; an instance holds at most three times this many unacked. */
+  RESULTS_BATCH_MAX: intVar(128, 1, 1_000),
   RESULTS_ACK_WAIT_MS: intVar(30_000, 1_000, 3_600_000),
   RESULTS_MAX_DELIVER: intVar(1_000, 1, 1_000_000),
   RESULTS_MAX_ACK_PENDING: intVar(1_000, 1, 1_000_000),

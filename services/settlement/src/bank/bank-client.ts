@@ -3,6 +3,7 @@
  * and a parsed body, a timeout, or a network error) and leaves the meaning to the domain
  * (classifyBankObservation), so every interpretation of a bank answer lives in one place.
  */
+import { Pool, type Dispatcher } from "undici";
 import type { BankObservation } from "../domain/bank-outcome.js";
 
 export interface PayoutRequest {
@@ -25,16 +26,36 @@ export interface BankClient {
 /** A bank body larger than this is not a payout answer; it is read no further. */
 const responseBytesMax = 64 * 1024;
 
-export function createBankClient(options: { baseUrl: string; timeoutMs: number }): BankClient {
-  const payoutsUrl = new URL("payouts", withTrailingSlash(options.baseUrl));
-  const healthUrl = new URL("health", withTrailingSlash(options.baseUrl));
+export interface BankClientOptions {
+  baseUrl: string;
+  /** One call, connection to last byte; past it the outcome is unknown. */
+  timeoutMs: number;
+  /** Keep-alive connections to the bank; one per worker means no call waits for a connection. */
+  connectionsMax: number;
+}
+
+export interface ClosableBankClient extends BankClient {
+  /** Closes the kept-alive connections once the calls in flight are done. */
+  close(): Promise<void>;
+}
+
+/**
+ * undici's request API over a keep-alive pool rather than fetch: the same client underneath,
+ * without the WHATWG streams and per-call objects that made fetch the settlement's largest CPU cost.
+ */
+export function createBankClient(options: BankClientOptions): ClosableBankClient {
+  const base = new URL(withTrailingSlash(options.baseUrl));
+  const payoutsPath = new URL("payouts", base).pathname;
+  const healthPath = new URL("health", base).pathname;
+  const pool = new Pool(base.origin, { connections: options.connectionsMax, pipelining: 1 });
 
   return {
     async requestPayout(request, signal) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
       const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
       try {
-        const response = await fetch(payoutsUrl, {
+        const response = await pool.request({
+          path: payoutsPath,
           method: "POST",
           headers: { "content-type": "application/json", "idempotency-key": request.reference },
           body: JSON.stringify({
@@ -44,7 +65,7 @@ export function createBankClient(options: { baseUrl: string; timeoutMs: number }
           }),
           signal: combined,
         });
-        return { type: "response", status: response.status, body: await readJsonBody(response) };
+        return { type: "response", status: response.statusCode, body: await readJsonBody(response.body) };
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (timeout.aborted) return { type: "timeout" };
@@ -53,32 +74,39 @@ export function createBankClient(options: { baseUrl: string; timeoutMs: number }
     },
 
     async ping(timeoutMs) {
-      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(timeoutMs) });
-      await response.body?.cancel();
+      const response = await pool.request({ path: healthPath, method: "GET", signal: AbortSignal.timeout(timeoutMs) });
+      await response.body.dump();
     },
+
+    close: () => pool.close(),
   };
 }
 
 /** The body as JSON, or undefined when it is not JSON or too large to be an answer. */
-async function readJsonBody(response: Response): Promise<unknown> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > responseBytesMax) {
-    await response.body?.cancel();
-    return undefined;
+async function readJsonBody(body: Dispatcher.ResponseData["body"]): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > responseBytesMax) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
   }
-  const text = await response.text();
-  if (text.length > responseBytesMax) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(Buffer.concat(chunks, size).toString("utf8")) as unknown;
   } catch {
     return undefined;
   }
 }
 
-/** fetch wraps socket errors as TypeError("fetch failed") with the system error as its cause. */
+/** Socket errors carry a system code (ECONNREFUSED, ECONNRESET), directly or as the cause. */
 function describeNetworkError(err: unknown): string {
+  const codeOf = (value: unknown) =>
+    typeof value === "object" && value !== null && "code" in value ? String((value as { code: unknown }).code) : undefined;
   const cause = err instanceof Error ? err.cause : undefined;
-  const code = typeof cause === "object" && cause !== null && "code" in cause ? String((cause as { code: unknown }).code) : undefined;
+  const code = codeOf(cause) ?? codeOf(err);
   const message = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
   return (code ? `${code}: ${message}` : message).slice(0, 200);
 }

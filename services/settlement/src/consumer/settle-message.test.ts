@@ -21,10 +21,7 @@ function fakeMessage(events: string[], deliveryCount: number, data = encodeWithd
     working: () => events.push("working"),
     nak: (delayMs) => events.push(`nak:${delayMs ?? "now"}`),
     term: () => events.push("term"),
-    ackAck: async () => {
-      events.push("ack");
-      return true;
-    },
+    ack: () => events.push("ack"),
   };
 }
 

@@ -5,7 +5,8 @@
  * 1. call the bank with the transaction id as idempotency key (a repeat pays nothing more);
  * 2. publish the result with Nats-Msg-Id = resultMessageId(...) and wait for JetStream's PubAck
  *    (a republish after a crash is dropped as a duplicate);
- * 3. only then ack the request, with a double ack so the ack itself is confirmed.
+ * 3. only then ack the request. The ack is not confirmed (no double ack): a lost one costs only a
+ *    redelivery, which the two keys above make harmless, while confirming costs a round trip each.
  * A crash anywhere before step 3 leaves the request unacked; JetStream redelivers it and the
  * sequence runs again with the same keys. Unknown bank outcomes are handed back with
  * nak(backoff), so a retry occupies no worker while it waits.
@@ -26,7 +27,7 @@ export interface RequestMessage {
   working(): void;
   nak(delayMs?: number): void;
   term(): void;
-  ackAck(): Promise<boolean>;
+  ack(): void;
 }
 
 export interface ResultPublisher {
@@ -151,12 +152,7 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
       logger.info({ outcome: decision.outcome, bankReference: decision.bankReference, reason: decision.reason }, "withdrawal settled");
     }
 
-    try {
-      await message.ackAck();
-    } catch (err) {
-      // The result is stored; a redelivery pays nothing more and its result is deduplicated.
-      logger.warn({ err }, "ack not confirmed; the request may be redelivered");
-    }
+    message.ack();
   }
 
   /** One bank call, classified and measured; undefined when shutdown aborted it. */

@@ -101,6 +101,16 @@ describe("worker pool", () => {
     expect(traced.idleShare()).toBeLessThan(0.08);
   });
 
+  it("pulls several messages at a time while the workers are busy: never less than half the buffer", async () => {
+    const { source, pulls } = fakeSource(60);
+    const traced = tracedWork(4);
+    const pool = startWorkerPool({ source, workers: 4, bufferMax: 4, logger, pullRetryMs: 10, work: traced.work });
+    await waitUntil(() => traced.done.length === 60);
+    await pool.stop(1_000);
+    expect(pulls.length).toBeGreaterThan(5);
+    expect(pulls.every((size) => size >= 2)).toBe(true);
+  });
+
   it("leaves workers idle during each pull when it has no buffer", async () => {
     // The contrast that shows the measure above can fail.
     const { source } = fakeSource(40, 20);

@@ -4,6 +4,9 @@
  * nothing piles up locally. The small buffer hides the pull round trip: when a worker frees up
  * while work is waiting, its next message is already here.
  *
+ * While the workers are busy it pulls again only once half the buffer is free, so each pull
+ * request brings several messages instead of one per finished call.
+ *
  * A buffered message waits for at most one bank call (the buffer is no larger than the pool, and
  * every call is bounded by the bank timeout), well inside the ack wait, so it is not redelivered
  * meanwhile. On stop, buffered messages are handed straight back.
@@ -52,6 +55,8 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
     throw new RangeError("bufferMax must be an integer in [0, workers]");
   }
   const capacity = deps.workers + deps.bufferMax;
+  // An idle worker always makes room >= bufferMax + 1, so this never leaves a worker waiting.
+  const pullMin = Math.max(1, Math.ceil(deps.bufferMax / 2));
   const inFlight = new Set<Promise<void>>();
   const waiting: M[] = [];
   const abort = new AbortController();
@@ -86,7 +91,7 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
   async function run(): Promise<void> {
     while (!stopped.signal.aborted) {
       const room = capacity - inFlight.size - waiting.length;
-      if (room <= 0) {
+      if (room < pullMin) {
         await new Promise<void>((resolve) => (wakeUp = resolve));
         continue;
       }

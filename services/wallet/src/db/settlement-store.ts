@@ -1,7 +1,7 @@
 /**
  * The database side of settlement: claiming outbox rows for publishing, applying results, and
- * the operator's view of parked withdrawals. Each result is applied by one statement guarded on
- * `status = 'pending'`, so a duplicate or late result matches no row and changes nothing.
+ * the operator's view of parked withdrawals. Results are applied many per statement, each guarded
+ * on `status = 'pending'`, so a duplicate or late result matches no row and changes nothing.
  */
 import type pg from "pg";
 import type { WithdrawalRequested, WithdrawalResult } from "@wallet/messages";
@@ -42,36 +42,53 @@ order by o.created_at
 limit $1
 for update of o skip locked`;
 
-const completeSql = `
-with w as (
-  update transactions set status = 'completed', bank_reference = $2, parked_at = null, parked_reason = null, updated_at = now()
-  where id = $1 and type = 'withdrawal' and status = 'pending'
-  returning user_id, amount
-)
-update wallets set pending = wallets.pending - w.amount, updated_at = now()
-from w where wallets.user_id = w.user_id
-returning wallets.user_id`;
-
-// The refund id is drawn first so the withdrawal and its refund can point at each other.
-const failSql = `
-with r as (select gen_random_uuid() as refund_id),
-w as (
-  update transactions set status = 'failed', failure_reason = $2, related_transaction_id = (select refund_id from r),
+// Applies a batch of results in one statement; each transaction id appears at most once. A
+// result applies only to a withdrawal still pending, so a duplicate or late one matches no row.
+// A failure draws its refund id in the UPDATE so the withdrawal and the refund point at each
+// other. Balances move once per user (a row can be updated only once per statement), after the
+// wallets are locked in user_id order as the write batcher locks them, so the two never deadlock.
+// The plan must look each id up by primary key. Given `status = 'pending'` as a constant, the
+// planner may instead walk the whole pending-withdrawals partial index (every pending withdrawal,
+// per batch; seen under load, with statistics a few seconds old), so the guard's value comes from
+// a subquery it cannot match to the index predicate, and `t.id = any($1)` states the key lookup.
+const applyResultsSql = `
+with input as (
+  select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) as i(id, outcome, bank_reference, reason)
+), settled as (
+  update transactions t set
+    status = i.outcome,
+    bank_reference = case when i.outcome = 'completed' then i.bank_reference else t.bank_reference end,
+    failure_reason = case when i.outcome = 'failed' then i.reason else t.failure_reason end,
+    related_transaction_id = case when i.outcome = 'failed' then gen_random_uuid() else t.related_transaction_id end,
     parked_at = null, parked_reason = null, updated_at = now()
-  where id = $1 and type = 'withdrawal' and status = 'pending'
-  returning id, user_id, amount
-), refund as (
+  from input i
+  where t.id = any($1::uuid[]) and t.id = i.id and i.outcome in ('completed', 'failed') and t.type = 'withdrawal' and t.status = (select 'pending')
+  returning t.id, t.user_id, t.amount, t.status, t.related_transaction_id
+), parked as (
+  update transactions t set parked_at = now(), parked_reason = i.reason, updated_at = now()
+  from input i
+  where t.id = any($1::uuid[]) and t.id = i.id and i.outcome = 'parked' and t.type = 'withdrawal' and t.status = (select 'pending')
+  returning t.id
+), refunds as (
   insert into transactions (id, user_id, type, amount, status, related_transaction_id)
-  select (select refund_id from r), user_id, 'refund', amount, 'completed', id from w
+  select related_transaction_id, user_id, 'refund', amount, 'completed', id from settled where status = 'failed'
+), moved as (
+  select user_id, sum(amount) as settled, coalesce(sum(amount) filter (where status = 'failed'), 0) as refunded
+  from settled group by user_id
+), locked as (
+  select w.user_id from wallets w where w.user_id in (select user_id from moved) order by w.user_id for update
+), balances as (
+  update wallets w set pending = w.pending - m.settled, available = w.available + m.refunded, updated_at = now()
+  from moved m join locked l on l.user_id = m.user_id
+  where w.user_id = m.user_id
 )
-update wallets set pending = wallets.pending - w.amount, available = wallets.available + w.amount, updated_at = now()
-from w where wallets.user_id = w.user_id
-returning wallets.user_id`;
+select id from settled union all select id from parked`;
 
-const parkSql = `
-update transactions set parked_at = now(), parked_reason = $2, updated_at = now()
-where id = $1 and type = 'withdrawal' and status = 'pending'
-returning id`;
+const defaultReason: Record<WithdrawalResult["outcome"], string | null> = {
+  completed: null,
+  failed: "rejected by the bank",
+  parked: "settlement gave up",
+};
 
 export function createSettlementStore(pool: pg.Pool) {
   async function run<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
@@ -150,16 +167,23 @@ export function createSettlementStore(pool: pg.Pool) {
       }
     },
 
-    async applyResult(result: WithdrawalResult): Promise<ApplyOutcome> {
-      let rows: unknown[];
-      if (result.outcome === "completed") {
-        rows = await run("settle_complete", completeSql, [result.transactionId, result.bankReference]);
-      } else if (result.outcome === "failed") {
-        rows = await run("settle_fail", failSql, [result.transactionId, result.reason ?? "rejected by the bank"]);
-      } else {
-        rows = await run("settle_park", parkSql, [result.transactionId, result.reason ?? "settlement gave up"]);
+    /**
+     * Applies results in one statement and says, per result, whether it changed anything.
+     * Transaction ids must be distinct: a batch holds at most one result per withdrawal.
+     */
+    async applyResults(results: readonly WithdrawalResult[]): Promise<ApplyOutcome[]> {
+      if (new Set(results.map((r) => r.transactionId)).size !== results.length) {
+        throw new RangeError("applyResults takes at most one result per transaction");
       }
-      return rows.length > 0 ? "applied" : "ignored";
+      if (results.length === 0) return [];
+      const rows = await run<{ id: string }>("settle_results", applyResultsSql, [
+        results.map((r) => r.transactionId),
+        results.map((r) => r.outcome),
+        results.map((r) => r.bankReference ?? null),
+        results.map((r) => r.reason ?? defaultReason[r.outcome]),
+      ]);
+      const applied = new Set(rows.map((row) => row.id));
+      return results.map((r) => (applied.has(r.transactionId) ? "applied" : "ignored"));
     },
 
     async outboxStats(): Promise<OutboxStats> {

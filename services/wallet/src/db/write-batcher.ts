@@ -24,6 +24,7 @@ import { duplicateKeyError } from "../domain/idempotency.js";
 import type { Transaction } from "../domain/transaction.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { fromPgError } from "./pg-errors.js";
+import type { WithdrawalBacklog } from "./withdrawal-backlog.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
 export interface WriteBatcherSettings {
@@ -75,9 +76,7 @@ const sql = {
       (select coalesce(json_agg(json_build_array(user_id::text, available::text, locked::text, pending::text)), '[]')
          from (select * from charged union all select * from withdrawing) as locked_wallets) as wallets,
       (select coalesce(json_agg(json_build_array(user_id::text, amount::text)), '[]') from matured) as folds,
-      (select coalesce(json_agg(id), '[]') from seen) as seen_ids,
-      case when $6::boolean then (select count(*)::int from transactions where type = 'withdrawal' and status = 'pending') else 0 end
-        as pending_withdrawals`,
+      (select coalesce(json_agg(id), '[]') from seen) as seen_ids`,
   byIds: `select ${transactionColumns} from transactions where id = any($1::uuid[])`,
   // Everything the plan decided, in one statement. A key taken by another transaction since the
   // read makes RETURNING come back short (or the lock/outbox foreign key fail): the batch re-runs.
@@ -105,6 +104,8 @@ export function createWriteBatcher(deps: {
   /** The one-statement-per-request path, for isolating a batch that failed. */
   single: Pick<LedgerStore, "charge" | "withdraw">;
   settings: WriteBatcherSettings;
+  /** Unsettled withdrawals, for the backlog bound; told of every withdrawal this batcher commits. */
+  backlog: Pick<WithdrawalBacklog, "current" | "accepted">;
   logger: Logger;
   observer?: BatchObserver;
 }): Pick<LedgerStore, "charge" | "withdraw"> {
@@ -133,6 +134,7 @@ export function createWriteBatcher(deps: {
       const batch = takeBatch(lane.queue);
       queued -= batch.length;
       const results = await executeBatch(batch.map((item) => item.request));
+      deps.backlog.accepted(batch.filter((item, i) => item.request.kind === "withdraw" && results[i]!.ok).length);
       batch.forEach((item, i) => {
         const result = results[i]!;
         if (result.ok) item.resolve(result.transaction);
@@ -224,16 +226,14 @@ export function createWriteBatcher(deps: {
       wallets: [string, string, string, string][];
       folds: [string, string][];
       seen_ids: string[];
-      pending_withdrawals: number;
     }>("batch_read", sql.read, [
       users.filter((u) => charged.has(u)).map(String),
       users.filter((u) => !charged.has(u)).map(String),
       users.map(String),
       requests.map((r) => String(r.command.userId)),
       requests.map((r) => r.command.idempotencyKey),
-      requests.some((r) => r.kind === "withdraw"),
     ]);
-    const { now, pending_withdrawals: pendingWithdrawals } = read!;
+    const { now } = read!;
     const wallets = new Map<bigint, WalletParts>(
       read!.wallets.map(([userId, available, locked, pending]) => [
         BigInt(userId),
@@ -266,7 +266,7 @@ export function createWriteBatcher(deps: {
     const plan = planBatch(
       fresh.map(({ request }) => request),
       wallets,
-      { now, pendingWithdrawals, withdrawalBacklogMax: settings.withdrawalBacklogMax },
+      { now, pendingWithdrawals: deps.backlog.current(), withdrawalBacklogMax: settings.withdrawalBacklogMax },
     );
     const accepted: { request: WriteRequest; i: number; id: string; lockedUntilRelease: boolean }[] = [];
     plan.outcomes.forEach((outcome, j) => {

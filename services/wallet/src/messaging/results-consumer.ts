@@ -1,17 +1,19 @@
 /**
- * Applies settlement results from JetStream, each in one guarded statement, then acks. A
- * duplicate or late result changes nothing and is acked too; a database error naks the message
- * with a delay so it comes back; a malformed one is terminated (it can never succeed).
+ * Applies settlement results from JetStream, many per statement, then acks them. While one batch
+ * is in the database the next gathers (no timer wait). A duplicate or late result changes nothing
+ * and is acked too; a batch that fails on a database error is naked with a delay so it comes back;
+ * a malformed result is terminated (it can never succeed). Two results for the same withdrawal
+ * never share a batch: the later one waits for the next, so they apply in the order they came.
  */
-import { decodeWithdrawalResult, ensureConsumer, MessageFormatError, type ConsumerLimits, type Topology } from "@wallet/messages";
+import { decodeWithdrawalResult, ensureConsumer, MessageFormatError, type ConsumerLimits, type Topology, type WithdrawalResult } from "@wallet/messages";
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@wallet/logger";
 import type { ApplyOutcome, SettlementStore } from "../db/settlement-store.js";
 import type { NatsLink } from "./nats-link.js";
 
 export interface ResultsConsumerSettings extends ConsumerLimits {
-  /** Results applied at once by this instance. */
-  concurrency: number;
+  /** Results applied in one statement. An instance holds at most three batches unacked: one in the database, one gathering, one pulled. */
+  batchMax: number;
   /** Delay before a result whose apply failed is redelivered. */
   retryDelayMs: number;
 }
@@ -35,13 +37,20 @@ export function startResultsConsumer(deps: {
   const { store, nats, topology, settings, logger } = deps;
   let messages: ConsumerMessages | undefined;
   let stopped = false;
-  const inFlight = new Set<Promise<void>>();
+  const waiting: Received[] = [];
+  let applying: Promise<void> | undefined;
+  let roomFreed: (() => void) | undefined;
 
-  async function handle(msg: JsMsg): Promise<void> {
+  function freeRoom(): void {
+    const resolve = roomFreed;
+    roomFreed = undefined;
+    resolve?.();
+  }
+
+  function receive(msg: JsMsg): void {
     const redelivered = msg.info.deliveryCount > 1;
-    let result;
     try {
-      result = decodeWithdrawalResult(msg.data);
+      waiting.push({ msg, result: decodeWithdrawalResult(msg.data), redelivered });
     } catch (err) {
       if (!(err instanceof MessageFormatError)) throw err;
       logger.error({ err, seq: msg.seq }, "malformed settlement result, terminating it");
@@ -49,31 +58,58 @@ export function startResultsConsumer(deps: {
       msg.term(err.message);
       return;
     }
-    const log = logger.child({ transactionId: result.transactionId });
+    if (applying) return;
+    // setImmediate, not a timer: results that arrived in the same I/O turn join this batch.
+    applying = new Promise<void>((resolve) => setImmediate(resolve)).then(applyWaiting);
+  }
+
+  async function applyWaiting(): Promise<void> {
     try {
-      const applied = await store.applyResult(result);
+      while (waiting.length > 0) {
+        const batch = takeBatch(waiting, settings.batchMax);
+        freeRoom();
+        await applyBatch(batch);
+      }
+    } catch (err) {
+      logger.error({ err }, "applying settlement results failed; unacked results will be redelivered");
+    } finally {
+      // Synchronously after the last check of `waiting`, so no result can be left behind unapplied.
+      applying = undefined;
+    }
+  }
+
+  async function applyBatch(batch: Received[]): Promise<void> {
+    let outcomes: ApplyOutcome[];
+    try {
+      outcomes = await store.applyResults(batch.map((item) => item.result));
+    } catch (err) {
+      logger.warn({ err, results: batch.length }, "could not apply settlement results, will retry");
+      for (const { msg, result, redelivered } of batch) {
+        deps.observer?.onResult(result.outcome, "retry", redelivered);
+        msg.nak(settings.retryDelayMs);
+      }
+      return;
+    }
+    batch.forEach(({ msg, result, redelivered }, i) => {
+      const applied = outcomes[i]!;
       msg.ack();
       deps.observer?.onResult(result.outcome, applied, redelivered);
+      const log = logger.child({ transactionId: result.transactionId });
       if (applied === "applied") log.info({ outcome: result.outcome, bankReference: result.bankReference, reason: result.reason }, "settlement result applied");
       else log.info({ outcome: result.outcome }, "settlement result changed nothing (duplicate or late)");
-    } catch (err) {
-      log.warn({ err }, "could not apply settlement result, will retry");
-      deps.observer?.onResult(result.outcome, "retry", redelivered);
-      msg.nak(settings.retryDelayMs);
-    }
+    });
   }
 
   async function consumeOnce(): Promise<void> {
     const { js, jsm } = await nats.whenReady();
     await ensureConsumer(jsm, topology.resultStream, topology.resultsConsumer, topology.resultSubject, settings);
     const consumer = await js.consumers.get(topology.resultStream, topology.resultsConsumer);
-    messages = await consumer.consume({ max_messages: settings.concurrency });
+    messages = await consumer.consume({ max_messages: settings.batchMax });
     if (stopped) await messages.close();
     for await (const msg of messages) {
-      const task = handle(msg).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      // Bounded: never more than `concurrency` results in flight in this instance.
-      if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+      receive(msg);
+      // Bounded: while a full batch waits, stop taking messages until the next batch starts.
+      if (waiting.length >= settings.batchMax) await new Promise<void>((resolve) => (roomFreed = resolve));
     }
   }
 
@@ -90,7 +126,31 @@ export function startResultsConsumer(deps: {
     async stop() {
       stopped = true;
       await messages?.close();
-      await Promise.all(inFlight);
+      freeRoom();
+      await applying;
     },
   };
+}
+
+interface Received {
+  msg: JsMsg;
+  result: WithdrawalResult;
+  redelivered: boolean;
+}
+
+/** Takes up to `max` results from the front, at most one per withdrawal; the rest keep their order. */
+export function takeBatch<T extends { result: Pick<WithdrawalResult, "transactionId"> }>(waiting: T[], max: number): T[] {
+  const batch: T[] = [];
+  const ids = new Set<string>();
+  const kept: T[] = [];
+  for (const item of waiting) {
+    if (batch.length < max && !ids.has(item.result.transactionId)) {
+      ids.add(item.result.transactionId);
+      batch.push(item);
+    } else {
+      kept.push(item);
+    }
+  }
+  waiting.splice(0, waiting.length, ...kept);
+  return batch;
 }

@@ -143,6 +143,48 @@ describe("outbox relay and settlement results", () => {
     });
   });
 
+  it("applies a burst of results for one withdrawal in arrival order: the first wins, the contradicting one changes nothing", async () => {
+    const { id } = await fundedWithdrawal(7n, 90n);
+    // Published back to back, so they arrive together; they must not share a batch.
+    await Promise.all([
+      publishResult({ transactionId: id, outcome: "completed", bankReference: "B-7", bankCalls: 1 }),
+      publishResult({ transactionId: id, outcome: "failed", reason: "contradiction", bankCalls: 1 }, 0, `${id}:contradiction`),
+    ]);
+    await waitFor("completion", async () => ((await statusOf(id)).status === TransactionStatus.TRANSACTION_STATUS_COMPLETED ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await harness.client.getBalance({ userId: 7n })).balance).toMatchObject({ available: 0n, pending: 0n });
+    const { transactions } = await harness.client.listTransactions({ userId: 7n, pageSize: 10, pageToken: "" });
+    expect(transactions.filter((t) => t.type === TransactionType.TRANSACTION_TYPE_REFUND)).toEqual([]);
+  });
+
+  it("applies a mixed batch in one statement: several withdrawals of one user, unknown and stale results beside them", async () => {
+    const store = createSettlementStore(harness.pool);
+    const userId = 8n;
+    await harness.client.charge({ userId, amount: 1_000n, idempotencyKey: newKey() });
+    const ids: string[] = [];
+    for (const amount of [100n, 200n, 300n]) {
+      const { transaction } = await harness.client.withdraw({ userId, amount, idempotencyKey: newKey() });
+      ids.push(transaction!.id);
+      await nextRequest();
+    }
+    const [completed, failed, parked] = ids as [string, string, string];
+    const batch: WithdrawalResult[] = [
+      { transactionId: completed, outcome: "completed", bankReference: "B-8", bankCalls: 1 },
+      { transactionId: "00000000-0000-4000-8000-000000000000", outcome: "completed", bankReference: "B-none", bankCalls: 1 },
+      { transactionId: failed, outcome: "failed", reason: "limit", bankCalls: 1 },
+      { transactionId: parked, outcome: "parked", reason: "bank unreachable", bankCalls: 8 },
+    ];
+    expect(await store.applyResults(batch)).toEqual(["applied", "ignored", "applied", "applied"]);
+    // Completed: pending 100 gone. Failed: 200 back to available. Parked: 300 stays pending.
+    expect((await harness.client.getBalance({ userId })).balance).toMatchObject({ available: 600n, pending: 300n, total: 900n });
+    expect(await statusOf(failed)).toMatchObject({ status: TransactionStatus.TRANSACTION_STATUS_FAILED, failureReason: "limit" });
+    expect((await store.listParked(10)).map((p) => p.id)).toContain(parked);
+    // The same batch again is all stale but the parking, which only re-marks a pending withdrawal.
+    expect(await store.applyResults(batch)).toEqual(["ignored", "ignored", "ignored", "applied"]);
+    expect((await harness.client.getBalance({ userId })).balance).toMatchObject({ available: 600n, pending: 300n });
+    await expect(store.applyResults([batch[0]!, batch[0]!])).rejects.toThrow(RangeError);
+  });
+
   it("leaves a consistent ledger behind", async () => {
     expect((await checkLedger(harness.pool)).violations).toEqual([]);
   });
