@@ -8,6 +8,7 @@ import { startOpsServer } from "@wallet/metrics";
 import { createLedgerStore, type LedgerStore } from "./db/ledger-store.js";
 import { applyMigrations } from "./db/migrate.js";
 import { createPool } from "./db/pool.js";
+import { createBalanceReader } from "./db/balance-reader.js";
 import { startWithdrawalBacklog } from "./db/withdrawal-backlog.js";
 import { createWriteBatcher } from "./db/write-batcher.js";
 import { createSettlementStore } from "./db/settlement-store.js";
@@ -104,8 +105,10 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
         observer: metrics.batches,
       })
     : single;
+  const balances = createBalanceReader(pool, { batchMax: config.READ_BATCH_MAX, queueMax: config.READ_QUEUE_MAX });
   const ledger: LedgerStore = {
     ...single,
+    getBalance: balances.getBalance,
     charge: writes.charge,
     // A committed withdrawal wakes the relay at once: no polling delay on the happy path.
     withdraw: async (command) => {

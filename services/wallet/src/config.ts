@@ -27,6 +27,10 @@ export const walletConfigSchema = z.object({
   /** Writes waiting for a batch; past it Charge/Withdraw answer UNAVAILABLE (overloaded). */
   WRITE_QUEUE_MAX: intVar(20_000, 1, 1_000_000),
   WRITE_BATCH_RETRIES_MAX: intVar(3, 0, 100),
+  /** GetBalance reads answered by one statement (distinct users); the next batch gathers while one runs. */
+  READ_BATCH_MAX: intVar(256, 1, 10_000),
+  /** GetBalance reads waiting; past it GetBalance answers UNAVAILABLE (overloaded). */
+  READ_QUEUE_MAX: intVar(20_000, 1, 1_000_000),
   /** A release_at further ahead than this is refused as absurd. */
   RELEASE_HORIZON_DAYS: intVar(3_650, 1, 36_500),
   /** Prometheus /metrics and HTTP /health. */

@@ -11,6 +11,7 @@ import { WalletError } from "@wallet/errors";
 import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
 import { duplicateKeyError, type WriteIntent } from "../domain/idempotency.js";
 import type { Balance, Transaction } from "../domain/transaction.js";
+import { readBalances } from "./balance-reader.js";
 import { fromPgError, isUniqueViolation } from "./pg-errors.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
@@ -61,16 +62,6 @@ with capacity as (
 )
 select (select ok from capacity) as capacity_ok, tx.* from (select 1) as one left join tx on true`;
 
-const balanceSql = `
-select
-  (w.available + coalesce(sum(l.amount) filter (where l.release_at <= now()), 0))::text as available,
-  coalesce(sum(l.amount) filter (where l.release_at > now()), 0)::text as locked,
-  w.pending::text as pending,
-  min(l.release_at) filter (where l.release_at > now()) as next_release_at,
-  now() as as_of
-from wallets w left join balance_locks l on l.user_id = w.user_id
-where w.user_id = $1
-group by w.user_id`;
 
 const byKeySql = `select ${transactionColumns} from transactions where user_id = $1 and idempotency_key = $2`;
 const byIdSql = `select ${transactionColumns} from transactions where id = $1`;
@@ -170,27 +161,7 @@ export function createLedgerStore(pool: pg.Pool, settings: LedgerStoreSettings):
     },
 
     async getBalance(userId) {
-      const [row] = await query<{ available: string; locked: string; pending: string; next_release_at: Date | null; as_of: Date }>(
-        "wallet_balance",
-        balanceSql,
-        [userId.toString()],
-      );
-      if (!row) {
-        // A user never charged has an empty wallet, not an error.
-        return { userId, availableMinor: 0n, lockedMinor: 0n, pendingMinor: 0n, totalMinor: 0n, nextReleaseAt: null, asOf: new Date() };
-      }
-      const availableMinor = BigInt(row.available);
-      const lockedMinor = BigInt(row.locked);
-      const pendingMinor = BigInt(row.pending);
-      return {
-        userId,
-        availableMinor,
-        lockedMinor,
-        pendingMinor,
-        totalMinor: availableMinor + lockedMinor + pendingMinor,
-        nextReleaseAt: row.next_release_at,
-        asOf: row.as_of,
-      };
+      return (await readBalances(pool, [userId]))(userId);
     },
 
     async getTransaction(id) {
