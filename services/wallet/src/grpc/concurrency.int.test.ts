@@ -8,7 +8,8 @@ import { newKey, startWalletHarness, type WalletHarness } from "../testing/walle
 let harness: WalletHarness;
 beforeAll(async () => {
   // The relay stays off: these tests look at the wallet's own guarantees, withdrawals stay pending.
-  harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false" });
+  // Several lanes, so batches of different users commit concurrently and interleave.
+  harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false", WRITE_LANES: "4" });
 });
 afterAll(() => harness?.close());
 
