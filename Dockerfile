@@ -12,7 +12,8 @@ ARG SERVICE=wallet
 RUN pnpm --filter "@wallet/${SERVICE}" deploy --prod --legacy /out && cp -r migrations /out/migrations
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production MIGRATIONS_DIR=/app/migrations
+# The memory settings of packages/runtime/src/process-env.ts (serviceProcessEnv); keep them equal.
+ENV NODE_ENV=production MIGRATIONS_DIR=/app/migrations NODE_OPTIONS=--max-semi-space-size=8 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build --chown=node:node /out /app
 USER node

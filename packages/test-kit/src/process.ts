@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { serviceProcessEnv } from "@wallet/runtime";
 import { waitFor } from "./wait.js";
 
 /** Asks the OS for a free TCP port on loopback. */
@@ -39,7 +40,7 @@ export interface StartServiceOptions {
 /** Starts a real service process and waits until it logs that it is ready. */
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [options.entry], {
-    env: { ...process.env, LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? "info", ...options.env },
+    env: { ...serviceProcessEnv, ...process.env, LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
