@@ -9,7 +9,7 @@ import { createLedgerStore, type LedgerStore } from "./db/ledger-store.js";
 import { applyMigrations } from "./db/migrate.js";
 import { createPool } from "./db/pool.js";
 import { createBalanceReader } from "./db/balance-reader.js";
-import { startWithdrawalBacklog } from "./db/withdrawal-backlog.js";
+import { createWithdrawalBacklog } from "./db/withdrawal-backlog.js";
 import { createWriteBatcher } from "./db/write-batcher.js";
 import { createSettlementStore } from "./db/settlement-store.js";
 import type { WalletConfig } from "./config.js";
@@ -87,8 +87,7 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
   });
 
   const single = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
-  const backlog = startWithdrawalBacklog(pool, { refreshMs: config.WITHDRAWAL_BACKLOG_REFRESH_MS, logger: logger.child({ component: "backlog" }) });
-  await backlog.refresh();
+  const backlog = createWithdrawalBacklog({ refreshMs: config.WITHDRAWAL_BACKLOG_REFRESH_MS });
   const writes = config.WRITE_BATCHING_ENABLED
     ? createWriteBatcher({
         pool,
@@ -157,7 +156,6 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
       await server.shutdown(config.SHUTDOWN_GRACE_MS);
       await relay?.stop();
       await results.stop();
-      backlog.stop();
       await nats.close();
       await ops.close();
       await pool.end();

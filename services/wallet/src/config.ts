@@ -17,7 +17,7 @@ export const walletConfigSchema = z.object({
   MIGRATE_ON_START: boolVar(true),
   /** Unsettled withdrawals allowed system-wide; past it Withdraw answers RESOURCE_EXHAUSTED. */
   WITHDRAWAL_BACKLOG_MAX: intVar(10_000, 1, 10_000_000),
-  /** How often the backlog is counted; between counts an instance adds what it accepted itself. */
+  /** How old the backlog count may get before a write batch counts again; in between an instance adds what it accepts. */
   WITHDRAWAL_BACKLOG_REFRESH_MS: intVar(250, 10, 60_000),
   /** Many writes per commit (see db/write-batcher.ts); off means one statement per request. */
   WRITE_BATCHING_ENABLED: boolVar(true),

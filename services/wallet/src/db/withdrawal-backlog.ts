@@ -1,61 +1,41 @@
 /**
- * The number of unsettled withdrawals, for the backlog bound. Counting them exactly costs a walk
- * over every pending withdrawal, which per write batch grew with the backlog itself and became the
- * largest cost of the batch under load. So the count is read from the database every `refreshMs`
- * and this instance adds what it accepted since; settlements show up at the next refresh.
+ * The number of unsettled withdrawals, for the backlog bound. Counting them walks every pending
+ * withdrawal, and doing that in every write batch made the count grow with the backlog itself into
+ * the largest cost of a batch under load. So a batch counts only when the last count is older than
+ * `refreshMs`, inside its own transaction (so the count is exact as of its snapshot), and in
+ * between the instance adds the withdrawals it commits itself.
  *
- * The bound is therefore approximate in two known ways: other instances' acceptances are seen up
- * to `refreshMs` late (the bound can be overshot by what they accept meanwhile), and a settled
- * withdrawal frees its place up to `refreshMs` late. Money is never at stake: the bound is
- * backpressure, not a balance rule.
+ * With one write lane (the default) the bound is exact for what this instance accepts. What other
+ * instances accept, what other lanes commit while a count is taken, and what settlement frees are
+ * seen at the next count, at most `refreshMs` later. The bound is backpressure, not a balance rule:
+ * no money depends on it.
  */
-import type pg from "pg";
-import type { Logger } from "@wallet/logger";
-
 export interface WithdrawalBacklog {
-  /** Unsettled withdrawals as last counted, plus those this instance accepted since. */
+  /** Whether the next batch should count the backlog in its own transaction. */
+  stale(): boolean;
+  /** A batch counted `count` unsettled withdrawals as of its snapshot. */
+  counted(count: number): void;
+  /** Unsettled withdrawals as last counted, plus those this instance committed since. */
   current(): number;
   /** This instance committed `count` new withdrawals. */
   accepted(count: number): void;
-  /** Counts now; resolves when the count is in. */
-  refresh(): Promise<void>;
-  stop(): void;
 }
 
-const countSql = "select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending'";
-
-export function startWithdrawalBacklog(pool: pg.Pool, options: { refreshMs: number; logger: Logger }): WithdrawalBacklog {
-  let counted = 0;
+export function createWithdrawalBacklog(options: { refreshMs: number; nowMs?: () => number }): WithdrawalBacklog {
+  const nowMs = options.nowMs ?? (() => performance.now());
+  let lastCountMs: number | undefined;
+  let count = 0;
   let acceptedSinceCount = 0;
-  let refreshing: Promise<void> | undefined;
-
-  function refresh(): Promise<void> {
-    refreshing ??= (async () => {
-      // Acceptances committed while the count runs may or may not be in it; counting them again
-      // errs on the side of refusing, which is the safe side of a bound.
-      const acceptedBefore = acceptedSinceCount;
-      try {
-        const { rows } = await pool.query<{ n: number }>({ name: "withdrawal_backlog", text: countSql });
-        counted = rows[0]?.n ?? 0;
-        acceptedSinceCount -= acceptedBefore;
-      } catch (err) {
-        options.logger.warn({ err }, "could not count the withdrawal backlog; keeping the last count");
-      } finally {
-        refreshing = undefined;
-      }
-    })();
-    return refreshing;
-  }
-
-  const timer = setInterval(() => void refresh(), options.refreshMs);
-  timer.unref();
-
   return {
-    current: () => counted + acceptedSinceCount,
-    accepted(count) {
-      acceptedSinceCount += count;
+    stale: () => lastCountMs === undefined || nowMs() - lastCountMs >= options.refreshMs,
+    counted(counted) {
+      count = counted;
+      acceptedSinceCount = 0;
+      lastCountMs = nowMs();
     },
-    refresh,
-    stop: () => clearInterval(timer),
+    current: () => count + acceptedSinceCount,
+    accepted(accepted) {
+      acceptedSinceCount += accepted;
+    },
   };
 }

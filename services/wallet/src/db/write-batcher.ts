@@ -76,7 +76,9 @@ const sql = {
       (select coalesce(json_agg(json_build_array(user_id::text, available::text, locked::text, pending::text)), '[]')
          from (select * from charged union all select * from withdrawing) as locked_wallets) as wallets,
       (select coalesce(json_agg(json_build_array(user_id::text, amount::text)), '[]') from matured) as folds,
-      (select coalesce(json_agg(id), '[]') from seen) as seen_ids`,
+      (select coalesce(json_agg(id), '[]') from seen) as seen_ids,
+      case when $6::boolean then (select count(*)::int from transactions where type = 'withdrawal' and status = 'pending') end
+        as pending_withdrawals`,
   byIds: `select ${transactionColumns} from transactions where id = any($1::uuid[])`,
   // Everything the plan decided, in one statement. A key taken by another transaction since the
   // read makes RETURNING come back short (or the lock/outbox foreign key fail): the batch re-runs.
@@ -104,8 +106,8 @@ export function createWriteBatcher(deps: {
   /** The one-statement-per-request path, for isolating a batch that failed. */
   single: Pick<LedgerStore, "charge" | "withdraw">;
   settings: WriteBatcherSettings;
-  /** Unsettled withdrawals, for the backlog bound; told of every withdrawal this batcher commits. */
-  backlog: Pick<WithdrawalBacklog, "current" | "accepted">;
+  /** Unsettled withdrawals, for the backlog bound: counted by a batch when stale, told of every commit. */
+  backlog: WithdrawalBacklog;
   logger: Logger;
   observer?: BatchObserver;
 }): Pick<LedgerStore, "charge" | "withdraw"> {
@@ -226,14 +228,17 @@ export function createWriteBatcher(deps: {
       wallets: [string, string, string, string][];
       folds: [string, string][];
       seen_ids: string[];
+      pending_withdrawals: number | null;
     }>("batch_read", sql.read, [
       users.filter((u) => charged.has(u)).map(String),
       users.filter((u) => !charged.has(u)).map(String),
       users.map(String),
       requests.map((r) => String(r.command.userId)),
       requests.map((r) => r.command.idempotencyKey),
+      requests.some((r) => r.kind === "withdraw") && deps.backlog.stale(),
     ]);
-    const { now } = read!;
+    const { now, pending_withdrawals: pendingWithdrawals } = read!;
+    if (pendingWithdrawals !== null) deps.backlog.counted(pendingWithdrawals);
     const wallets = new Map<bigint, WalletParts>(
       read!.wallets.map(([userId, available, locked, pending]) => [
         BigInt(userId),
