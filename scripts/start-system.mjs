@@ -91,9 +91,25 @@ function stopAll(exitCode) {
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
+/** Waits until every service's /health answers 200 (dependencies connected), at most 30 s. */
+async function waitUntilHealthy() {
+  const urls = [ports.walletOps, ports.settlementOps, ports.gateway, ports.bank].map((p) => `http://127.0.0.1:${p}/health`);
+  const deadline = Date.now() + 30_000;
+  for (const url of urls) {
+    for (;;) {
+      const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then((res) => res.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`${url} is not healthy after 30 s`);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    }
+  }
+}
+
 try {
   await Promise.all([start(services[0]), start(services[1])]);
   await Promise.all([start(services[2]), start(services[3])]);
+  // Listening is not serving: the wallet reports NOT_SERVING until PostgreSQL and NATS answer.
+  await waitUntilHealthy();
   process.stdout.write(
     [
       "",

@@ -13,6 +13,8 @@ export interface HealthMonitor {
   /** The last result of each check: true when it answered within the timeout. */
   snapshot(): Record<string, boolean>;
   healthy(): boolean;
+  /** Checks now rather than at the next interval, for a dependency known to have just come up. */
+  checkNow(): Promise<void>;
   stop(): void;
 }
 
@@ -22,40 +24,55 @@ export function startHealthMonitor(
 ): HealthMonitor {
   const state: Record<string, boolean> = Object.fromEntries(checks.map((c) => [c.name, false]));
   let lastHealthy: boolean | undefined;
-  let running = false;
+  let running: Promise<void> | undefined;
+  let again = false;
 
-  async function runOnce(): Promise<void> {
-    if (running) return;
-    running = true;
-    try {
-      await Promise.all(
-        checks.map(async (dependency) => {
-          const ok = await withTimeout(dependency.check(), options.timeoutMs).then(
-            () => true,
-            () => false,
-          );
-          if (state[dependency.name] !== ok) {
-            options.logger[ok ? "info" : "warn"]({ dependency: dependency.name, up: ok }, "dependency state changed");
-          }
-          state[dependency.name] = ok;
-        }),
-      );
-      const healthy = Object.values(state).every(Boolean);
-      if (healthy !== lastHealthy) {
-        lastHealthy = healthy;
-        options.onChange(healthy);
+  /**
+   * One pass over the checks. A tick that finds a pass running is skipped; a checkNow() that finds
+   * one running gets another pass right after it, since the running one may predate the change.
+   */
+  function runOnce(rerunIfBusy: boolean): Promise<void> {
+    if (running) {
+      again ||= rerunIfBusy;
+      return running;
+    }
+    running = checkAll().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        void runOnce(false);
       }
-    } finally {
-      running = false;
+    });
+    return running;
+  }
+
+  async function checkAll(): Promise<void> {
+    await Promise.all(
+      checks.map(async (dependency) => {
+        const ok = await withTimeout(dependency.check(), options.timeoutMs).then(
+          () => true,
+          () => false,
+        );
+        if (state[dependency.name] !== ok) {
+          options.logger[ok ? "info" : "warn"]({ dependency: dependency.name, up: ok }, "dependency state changed");
+        }
+        state[dependency.name] = ok;
+      }),
+    );
+    const healthy = Object.values(state).every(Boolean);
+    if (healthy !== lastHealthy) {
+      lastHealthy = healthy;
+      options.onChange(healthy);
     }
   }
 
-  void runOnce();
-  const timer = setInterval(() => void runOnce(), options.intervalMs);
+  void runOnce(false);
+  const timer = setInterval(() => void runOnce(false), options.intervalMs);
   timer.unref();
   return {
     snapshot: () => ({ ...state }),
     healthy: () => Object.values(state).every(Boolean),
+    checkNow: () => runOnce(true),
     stop: () => clearInterval(timer),
   };
 }

@@ -139,6 +139,9 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
       onChange: (healthy) => server.setServing(healthy),
     },
   );
+  // At start-up NATS usually connects just after the first check: report SERVING at once, not an
+  // interval later (a client that checks health right after start would see NOT_SERVING).
+  void nats.whenReady().then(() => health.checkNow());
   const ops = await startOpsServer({
     host: config.WALLET_OPS_HOST,
     port: config.WALLET_OPS_PORT,
