@@ -65,6 +65,7 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
         settings: {
           batchMax: config.OUTBOX_BATCH_MAX,
           sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+          sweepMinAgeMs: config.OUTBOX_SWEEP_MIN_AGE_MS,
           publishTimeoutMs: config.OUTBOX_PUBLISH_TIMEOUT_MS,
         },
         logger: logger.child({ component: "outbox-relay" }),
@@ -109,10 +110,10 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     ...single,
     getBalance: balances.getBalance,
     charge: writes.charge,
-    // A committed withdrawal wakes the relay at once: no polling delay on the happy path.
+    // A committed withdrawal goes to the relay's fast path at once: no polling, no claiming query.
     withdraw: async (command) => {
       const transaction = await writes.withdraw(command);
-      relay?.notify();
+      relay?.committed([{ transactionId: transaction.id, userId: transaction.userId, amountMinor: transaction.amountMinor, attempt: 0 }]);
       return transaction;
     },
   };

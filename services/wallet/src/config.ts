@@ -51,6 +51,8 @@ export const walletConfigSchema = z.object({
   OUTBOX_RELAY_ENABLED: boolVar(true),
   OUTBOX_BATCH_MAX: intVar(200, 1, 10_000),
   OUTBOX_SWEEP_INTERVAL_MS: intVar(1_000, 50, 600_000),
+  /** The sweep leaves rows younger than this to the fast path of the wallet that committed them. */
+  OUTBOX_SWEEP_MIN_AGE_MS: intVar(1_000, 0, 600_000),
   OUTBOX_PUBLISH_TIMEOUT_MS: intVar(2_000, 100, 60_000),
   /** Settlement results applied per statement; an instance holds at most three times this many unacked. */
   RESULTS_BATCH_MAX: intVar(128, 1, 1_000),

@@ -35,12 +35,16 @@ export interface OutboxStats {
   oldestAgeSeconds: number;
 }
 
+// Rows younger than $2 ms are left to the relay of the wallet that committed them.
 const claimSql = `
 select o.transaction_id, o.attempt, o.publish_attempts, t.user_id::text, t.amount::text
 from outbox o join transactions t on t.id = o.transaction_id
+where o.created_at <= now() - $2::int * interval '1 millisecond'
 order by o.created_at
 limit $1
 for update of o skip locked`;
+
+const deletePublishedSql = "delete from outbox where (transaction_id, attempt) in (select * from unnest($1::uuid[], $2::int[]))";
 
 // Applies a batch of results in one statement; each transaction id appears at most once. A
 // result applies only to a withdrawal still pending, so a duplicate or late one matches no row.
@@ -84,6 +88,8 @@ with input as (
 )
 select id from settled union all select id from parked`;
 
+const deletePublishedValues = (entries: readonly WithdrawalRequested[]) => [entries.map((e) => e.transactionId), entries.map((e) => e.attempt)];
+
 const defaultReason: Record<WithdrawalResult["outcome"], string | null> = {
   completed: null,
   failed: "rejected by the bank",
@@ -100,8 +106,11 @@ export function createSettlementStore(pool: pg.Pool) {
   }
 
   return {
-    /** Claims up to `limit` unpublished rows; other relays skip them until finish/abandon. */
-    async claimOutbox(limit: number): Promise<OutboxBatch | undefined> {
+    /**
+     * Claims up to `limit` unpublished rows at least `minAgeMs` old; other relays skip them until
+     * finish/abandon.
+     */
+    async claimOutbox(limit: number, minAgeMs: number): Promise<OutboxBatch | undefined> {
       const client = await pool.connect().catch((err: unknown) => Promise.reject(fromPgError(err)));
       try {
         await client.query("begin");
@@ -111,7 +120,7 @@ export function createSettlementStore(pool: pg.Pool) {
           publish_attempts: number;
           user_id: string;
           amount: string;
-        }>({ name: "outbox_claim", text: claimSql, values: [limit] });
+        }>({ name: "outbox_claim", text: claimSql, values: [limit, minAgeMs] });
         if (rows.length === 0) {
           await client.query("commit");
           client.release();
@@ -134,11 +143,7 @@ export function createSettlementStore(pool: pg.Pool) {
           async finish(published, failed) {
             try {
               if (published.length > 0) {
-                await client.query({
-                  name: "outbox_delete",
-                  text: "delete from outbox where (transaction_id, attempt) in (select * from unnest($1::uuid[], $2::int[]))",
-                  values: [published.map((e) => e.transactionId), published.map((e) => e.attempt)],
-                });
+                await client.query({ name: "outbox_delete", text: deletePublishedSql, values: deletePublishedValues(published) });
               }
               for (const { entry, error } of failed) {
                 await client.query({
@@ -171,6 +176,11 @@ export function createSettlementStore(pool: pg.Pool) {
      * Applies results in one statement and says, per result, whether it changed anything.
      * Transaction ids must be distinct: a batch holds at most one result per withdrawal.
      */
+    /** Deletes rows whose publish JetStream acknowledged, outside any claim, in one statement. */
+    async deletePublished(published: readonly WithdrawalRequested[]): Promise<void> {
+      if (published.length > 0) await run("outbox_delete", deletePublishedSql, deletePublishedValues(published));
+    },
+
     async applyResults(results: readonly WithdrawalResult[]): Promise<ApplyOutcome[]> {
       if (new Set(results.map((r) => r.transactionId)).size !== results.length) {
         throw new RangeError("applyResults takes at most one result per transaction");

@@ -68,8 +68,11 @@ describe("outbox relay and settlement results", () => {
     const { id, request, msgId } = await fundedWithdrawal(1n, 300n);
     expect(msgId).toBe(id);
     expect(request).toMatchObject({ userId: 1n, amountMinor: 300n, attempt: 0 });
-    const { rows } = await harness.pool.query("select count(*)::int as n from outbox");
-    expect(rows[0].n).toBe(0);
+    // The row goes once JetStream has acknowledged the publish (the delete follows the PubAck).
+    await waitFor("the outbox to empty", async () => {
+      const { rows } = await harness.pool.query("select count(*)::int as n from outbox");
+      return rows[0].n === 0 ? true : undefined;
+    });
   });
 
   it("completes a withdrawal once, however often the result arrives", async () => {
