@@ -62,7 +62,6 @@ with capacity as (
 )
 select (select ok from capacity) as capacity_ok, tx.* from (select 1) as one left join tx on true`;
 
-
 const byKeySql = `select ${transactionColumns} from transactions where user_id = $1 and idempotency_key = $2`;
 const byIdSql = `select ${transactionColumns} from transactions where id = $1`;
 const pageSql = `

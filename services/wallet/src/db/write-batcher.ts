@@ -21,6 +21,7 @@ import type { Logger } from "@wallet/logger";
 import { planBatch, type WalletParts, type WriteRequest } from "../domain/batch-plan.js";
 import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
 import { duplicateKeyError } from "../domain/idempotency.js";
+import { takeDistinct } from "../domain/take-distinct.js";
 import type { Transaction } from "../domain/transaction.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { fromPgError } from "./pg-errors.js";
@@ -133,7 +134,8 @@ export function createWriteBatcher(deps: {
 
   async function drainLane(lane: { queue: QueuedWrite[]; running: boolean }): Promise<void> {
     while (lane.queue.length > 0) {
-      const batch = takeBatch(lane.queue);
+      // One request per (user, key) in a batch: a repeat waits for the next batch.
+      const batch = takeDistinct(lane.queue, settings.batchMax, (item) => `${item.request.command.userId}:${item.request.command.idempotencyKey}`);
       queued -= batch.length;
       const results = await executeBatch(batch.map((item) => item.request));
       deps.backlog.accepted(batch.filter((item, i) => item.request.kind === "withdraw" && results[i]!.ok).length);
@@ -144,24 +146,6 @@ export function createWriteBatcher(deps: {
       });
     }
     lane.running = false;
-  }
-
-  /** Up to batchMax requests, one per (user, key): a repeat waits for the next batch. */
-  function takeBatch(queue: QueuedWrite[]): QueuedWrite[] {
-    const batch: QueuedWrite[] = [];
-    const keys = new Set<string>();
-    const deferred: QueuedWrite[] = [];
-    while (queue.length > 0 && batch.length < settings.batchMax) {
-      const item = queue.shift()!;
-      const key = `${item.request.command.userId}:${item.request.command.idempotencyKey}`;
-      if (keys.has(key)) deferred.push(item);
-      else {
-        keys.add(key);
-        batch.push(item);
-      }
-    }
-    queue.unshift(...deferred);
-    return batch;
   }
 
   async function executeBatch(requests: WriteRequest[]): Promise<ItemResult[]> {

@@ -9,6 +9,7 @@ import { decodeWithdrawalResult, ensureConsumer, MessageFormatError, type Consum
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@wallet/logger";
 import type { ApplyOutcome, SettlementStore } from "../db/settlement-store.js";
+import { takeDistinct } from "../domain/take-distinct.js";
 import type { NatsLink } from "./nats-link.js";
 
 export interface ResultsConsumerSettings extends ConsumerLimits {
@@ -66,7 +67,7 @@ export function startResultsConsumer(deps: {
   async function applyWaiting(): Promise<void> {
     try {
       while (waiting.length > 0) {
-        const batch = takeBatch(waiting, settings.batchMax);
+        const batch = takeDistinct(waiting, settings.batchMax, (item) => item.result.transactionId);
         freeRoom();
         await applyBatch(batch);
       }
@@ -136,21 +137,4 @@ interface Received {
   msg: JsMsg;
   result: WithdrawalResult;
   redelivered: boolean;
-}
-
-/** Takes up to `max` results from the front, at most one per withdrawal; the rest keep their order. */
-export function takeBatch<T extends { result: Pick<WithdrawalResult, "transactionId"> }>(waiting: T[], max: number): T[] {
-  const batch: T[] = [];
-  const ids = new Set<string>();
-  const kept: T[] = [];
-  for (const item of waiting) {
-    if (batch.length < max && !ids.has(item.result.transactionId)) {
-      ids.add(item.result.transactionId);
-      batch.push(item);
-    } else {
-      kept.push(item);
-    }
-  }
-  waiting.splice(0, waiting.length, ...kept);
-  return batch;
 }
