@@ -12,27 +12,9 @@ import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
 import { duplicateKeyError, type WriteIntent } from "../domain/idempotency.js";
 import type { Balance, Transaction } from "../domain/transaction.js";
 import { readBalances } from "./balance-reader.js";
+import { writeCharges } from "./charge-writer.js";
 import { fromPgError, isUniqueViolation } from "./pg-errors.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
-
-const chargeSql = `
-with tx as (
-  insert into transactions (user_id, type, amount, status, idempotency_key, release_at)
-  values ($1, 'charge', $2, 'completed', $3, $4)
-  returning *
-), lock as (
-  insert into balance_locks (transaction_id, user_id, amount, release_at)
-  select id, user_id, amount, release_at from tx where release_at > now()
-  returning amount
-), credit as (
-  insert into wallets as w (user_id, available, locked)
-  select tx.user_id, tx.amount - coalesce((select amount from lock), 0), coalesce((select amount from lock), 0) from tx
-  on conflict (user_id) do update set
-    available = w.available + excluded.available,
-    locked = w.locked + excluded.locked,
-    updated_at = now()
-)
-select ${transactionColumns} from tx`;
 
 // Folds the user's matured locks into available and debits in the same statement, so a lock
 // whose release_at has passed is spendable whether or not any background job ran. The CHECK on
@@ -102,31 +84,13 @@ export function createLedgerStore(pool: pg.Pool, settings: LedgerStoreSettings):
     return row && toTransaction(row);
   }
 
-  /** A write refused by the key's unique index: answer with the original transaction. */
-  async function rejectDuplicate(userId: bigint, key: string, intent: WriteIntent, cause: unknown): Promise<never> {
-    const original = await findByKey(userId, key);
-    if (!original) throw fromPgError(cause);
-    throw duplicateKeyError(original, intent);
-  }
-
   return {
     async charge(command) {
-      const intent: WriteIntent = { type: "charge", amountMinor: command.amountMinor, releaseAt: command.releaseAt };
-      try {
-        const [row] = await query<TransactionRow>("wallet_charge", chargeSql, [
-          command.userId.toString(),
-          command.amountMinor.toString(),
-          command.idempotencyKey,
-          command.releaseAt,
-        ]);
-        if (!row) throw new Error("charge returned no row");
-        return toTransaction(row);
-      } catch (err) {
-        if (isUniqueViolation((err as WalletError).cause, "transactions_user_idempotency_key")) {
-          return rejectDuplicate(command.userId, command.idempotencyKey, intent, err);
-        }
-        throw err;
-      }
+      const [outcome] = await writeCharges(pool, [command]).catch((err: unknown) => {
+        throw fromPgError(err);
+      });
+      if (!outcome!.ok) throw outcome!.error;
+      return outcome!.transaction;
     },
 
     async withdraw(command) {

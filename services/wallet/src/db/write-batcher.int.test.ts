@@ -58,6 +58,44 @@ describe("the write batcher", () => {
     expect(await meanBatchSize()).toBeGreaterThan(1);
   });
 
+  it("answers each charge of a charges-only batch (one statement): new, duplicate, reused key, locked, new wallet", async () => {
+    const { client } = harness;
+    const userId = 40n;
+    const seenKey = newKey();
+    await client.charge({ userId, amount: 100n, idempotencyKey: seenKey });
+    const sameBatchKey = newKey();
+    const future = timestampFromDate(new Date(Date.now() + 3_600_000));
+    const outcomes = await settle([
+      client.charge({ userId, amount: 10n, idempotencyKey: newKey() }),
+      client.charge({ userId, amount: 100n, idempotencyKey: seenKey }),
+      client.charge({ userId, amount: 999n, idempotencyKey: seenKey }),
+      client.charge({ userId, amount: 5n, idempotencyKey: sameBatchKey }),
+      client.charge({ userId, amount: 5n, idempotencyKey: sameBatchKey }),
+      client.charge({ userId, amount: 20n, idempotencyKey: newKey(), releaseAt: future }),
+      client.charge({ userId: 41n, amount: 7n, idempotencyKey: newKey() }),
+    ]);
+    const summary = outcomes.map((o) => (o === "ok" ? "ok" : o.detail?.code));
+    expect(summary).toEqual(["ok", "DUPLICATE_REQUEST", "IDEMPOTENCY_KEY_REUSED", "ok", "DUPLICATE_REQUEST", "ok", "ok"]);
+    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 115n, locked: 20n, pending: 0n });
+    expect((await client.getBalance({ userId: 41n })).balance?.available).toBe(7n);
+    expect((await checkLedger(harness.pool)).violations).toEqual([]);
+  });
+
+  it("isolates the charge that would overflow a charges-only batch, keeping a user's charges in arrival order", async () => {
+    const { client } = harness;
+    const max = 2n ** 63n - 1n;
+    const outcomes = await settle([
+      client.charge({ userId: 42n, amount: max - 1n, idempotencyKey: newKey() }),
+      client.charge({ userId: 43n, amount: 3n, idempotencyKey: newKey() }),
+      client.charge({ userId: 42n, amount: 2n, idempotencyKey: newKey() }),
+      client.charge({ userId: 42n, amount: 1n, idempotencyKey: newKey() }),
+    ]);
+    expect(outcomes.map((o) => (o === "ok" ? "ok" : o.detail?.code))).toEqual(["ok", "ok", "BALANCE_OVERFLOW", "ok"]);
+    expect((await client.getBalance({ userId: 42n })).balance?.available).toBe(max);
+    expect((await client.getBalance({ userId: 43n })).balance?.available).toBe(3n);
+    expect((await checkLedger(harness.pool)).violations).toEqual([]);
+  });
+
   it("checks overdrawing withdrawals inside one batch in order, against the balance as it stands", async () => {
     const { client } = harness;
     const userId = 10n;

@@ -4,12 +4,14 @@
  * there is no timer wait, and a batch holds at most `batchMax` requests. A batch is one
  * PostgreSQL transaction of a fixed number of set-based statements (unnest arrays), however many
  * requests it carries, which is what lets a hot balance take far more than one commit's worth of
- * writes per flush.
+ * writes per flush. A batch of charges alone is a single autocommit statement (charge-writer.ts);
+ * a batch with a withdrawal reads and locks its wallets first, to check withdrawals in order.
  *
  * Every per-request promise holds inside a batch:
  * - each request gets its own outcome (planBatch decides them one by one, in arrival order);
- * - idempotency is enforced by the unique index: a key that another transaction inserted first
- *   shows up as a short RETURNING, and the batch is retried with that key now seen as a duplicate;
+ * - idempotency is enforced by the unique index: a key used before is answered as a duplicate; in
+ *   a batch with withdrawals, a key that another transaction inserted after the read shows up as a
+ *   short RETURNING, and the batch is retried with that key now seen as a duplicate;
  * - wallets are locked in user_id order, so batches never deadlock one another;
  * - if the batch fails for a reason other than the database being unreachable, each request is
  *   retried alone through the single-request path, so one bad request never fails its neighbours.
@@ -23,6 +25,7 @@ import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
 import { duplicateKeyError } from "../domain/idempotency.js";
 import { takeDistinct } from "../domain/take-distinct.js";
 import type { Transaction } from "../domain/transaction.js";
+import { ChargeKeyRaceError, writeCharges, type WriteOutcome } from "./charge-writer.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { fromPgError } from "./pg-errors.js";
 import type { WithdrawalBacklog } from "./withdrawal-backlog.js";
@@ -49,14 +52,13 @@ interface QueuedWrite {
   reject(error: WalletError): void;
 }
 
-type ItemResult = { ok: true; transaction: Transaction } | { ok: false; error: WalletError };
-
 /** The batch lost a race it can win by running again. */
 class RetryableBatchError extends Error {}
 
-// A batch is BEGIN, one read statement, the plan (in memory), one write statement, COMMIT: four
-// round trips whatever the batch size, since on a busy machine each round trip costs far more
-// than the rows it carries.
+// A batch of charges alone is one statement (charge-writer.ts). A batch with a withdrawal is
+// BEGIN, one read statement, the plan (in memory), one write statement, COMMIT: four round trips
+// whatever the batch size, since on a busy machine each round trip costs far more than the rows
+// it carries.
 const sql = {
   // Locks every wallet of the batch (creating those a charge needs; an upsert is insert-or-lock in
   // one step), folds matured locks, and reports which idempotency keys were used before.
@@ -148,7 +150,7 @@ export function createWriteBatcher(deps: {
     lane.running = false;
   }
 
-  async function executeBatch(requests: WriteRequest[]): Promise<ItemResult[]> {
+  async function executeBatch(requests: WriteRequest[]): Promise<WriteOutcome[]> {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
     for (let attempt = 0; attempt <= settings.retriesMax; attempt++) {
@@ -157,7 +159,7 @@ export function createWriteBatcher(deps: {
         deps.observer?.onBatch(requests.length, elapsed(), "committed");
         return results;
       } catch (err) {
-        const walletErr = err instanceof RetryableBatchError ? undefined : fromPgError(err);
+        const walletErr = err instanceof RetryableBatchError || err instanceof ChargeKeyRaceError ? undefined : fromPgError(err);
         const deadlock = (walletErr?.cause as { code?: string } | undefined)?.code;
         if (walletErr === undefined || deadlock === "40P01" || deadlock === "40001") {
           deps.observer?.onBatch(requests.length, elapsed(), "retried");
@@ -172,17 +174,36 @@ export function createWriteBatcher(deps: {
       }
     }
     deps.observer?.onBatch(requests.length, elapsed(), "fallback");
-    return Promise.all(
-      requests.map((request) =>
-        (request.kind === "charge" ? deps.single.charge(request.command) : deps.single.withdraw(request.command)).then(
-          (transaction): ItemResult => ({ ok: true, transaction }),
-          (err: unknown): ItemResult => ({ ok: false, error: WalletError.from(err) }),
-        ),
-      ),
-    );
+    return runOneByOne(requests);
   }
 
-  async function executeOnce(requests: WriteRequest[]): Promise<ItemResult[]> {
+  /**
+   * Each request alone through the single-request path. A user's requests run in arrival order, so
+   * they meet the outcomes the batch would have given them; different users run concurrently.
+   */
+  async function runOneByOne(requests: WriteRequest[]): Promise<WriteOutcome[]> {
+    const runSingle = (request: WriteRequest): Promise<WriteOutcome> =>
+      (request.kind === "charge" ? deps.single.charge(request.command) : deps.single.withdraw(request.command)).then(
+        (transaction): WriteOutcome => ({ ok: true, transaction }),
+        (err: unknown): WriteOutcome => ({ ok: false, error: WalletError.from(err) }),
+      );
+    const results: WriteOutcome[] = new Array(requests.length);
+    const indexesByUser = new Map<bigint, number[]>();
+    requests.forEach((request, i) => {
+      const indexes = indexesByUser.get(request.command.userId);
+      if (indexes) indexes.push(i);
+      else indexesByUser.set(request.command.userId, [i]);
+    });
+    await Promise.all(
+      [...indexesByUser.values()].map(async (indexes) => {
+        for (const i of indexes) results[i] = await runSingle(requests[i]!);
+      }),
+    );
+    return results;
+  }
+
+  async function executeOnce(requests: WriteRequest[]): Promise<WriteOutcome[]> {
+    if (requests.every((r) => r.kind === "charge")) return writeCharges(pool, requests.map((r) => r.command as ChargeCommand));
     const client = await pool.connect();
     let failed = false;
     try {
@@ -200,7 +221,7 @@ export function createWriteBatcher(deps: {
     }
   }
 
-  async function runInTransaction(client: pg.PoolClient, requests: WriteRequest[]): Promise<ItemResult[]> {
+  async function runInTransaction(client: pg.PoolClient, requests: WriteRequest[]): Promise<WriteOutcome[]> {
     const q = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
       client.query<R>({ name, text, values }).then((r) => r.rows);
 
@@ -241,7 +262,7 @@ export function createWriteBatcher(deps: {
     // Keys used before this batch: answered as duplicates with the original; no part in planning.
     const seen = read!.seen_ids.length === 0 ? [] : (await q<TransactionRow>("batch_by_ids", sql.byIds, [read!.seen_ids])).map(toTransaction);
     const seenByKey = new Map(seen.map((tx) => [`${tx.userId}:${tx.idempotencyKey}`, tx]));
-    const results: (ItemResult | undefined)[] = requests.map((request) => {
+    const results: (WriteOutcome | undefined)[] = requests.map((request) => {
       const original = seenByKey.get(`${request.command.userId}:${request.command.idempotencyKey}`);
       if (!original) return undefined;
       const intent =
