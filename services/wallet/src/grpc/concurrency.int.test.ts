@@ -5,15 +5,19 @@ import { checkLedger } from "../db/ledger-check.js";
 import { grpcError } from "../testing/grpc-errors.js";
 import { newKey, startWalletHarness, type WalletHarness } from "../testing/wallet-harness.js";
 
-let harness: WalletHarness;
-beforeAll(async () => {
-  // The relay stays off: these tests look at the wallet's own guarantees, withdrawals stay pending.
-  // Several lanes, so batches of different users commit concurrently and interleave.
-  harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false", WRITE_LANES: "4" });
-});
-afterAll(() => harness?.close());
+// The relay stays off: these tests look at the wallet's own guarantees, withdrawals stay pending.
+// Batched: several lanes, so batches of different users commit concurrently and interleave.
+// Unbatched: every request is its own statement (the path a failed batch falls back to).
+describe.each<{ path: string; env: Record<string, string> }>([
+  { path: "batched", env: { WRITE_LANES: "4" } },
+  { path: "one statement per request", env: { WRITE_BATCHING_ENABLED: "false" } },
+])("under concurrency ($path)", ({ env }) => {
+  let harness: WalletHarness;
+  beforeAll(async () => {
+    harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false", ...env });
+  });
+  afterAll(() => harness?.close());
 
-describe("under concurrency", () => {
   it("lets exactly 100 of 200 concurrent withdrawals of 1 through an available balance of 100", async () => {
     const { client } = harness;
     const userId = 10n;
