@@ -4,7 +4,7 @@
  */
 
 export const baselineNames = ["grpc-noop", "raw-sql-charge", "raw-sql-charge-hot", "raw-sql-charge-1stmt", "raw-sql-charge-1stmt-hot"] as const;
-export const scenarioNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "charge-latency"] as const;
+export const scenarioNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "withdraw-latency", "charge-latency"] as const;
 
 export type BaselineName = (typeof baselineNames)[number];
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -23,13 +23,15 @@ export const descriptions: Record<ItemName, string> = {
   "balance-read": "GetBalance over pre-charged users, closed loop",
   mixed: "70% Charge, 20% GetBalance, 10% Withdraw over pre-charged users, closed loop",
   "withdraw-e2e": "Withdraw open loop at the nominal settlement capacity; completions/s and accepted→completed",
+  "withdraw-latency": "Withdraw open loop at half of withdraw-e2e's completions/s; accepted→completed at a rate settlement keeps up with",
   "charge-latency": "Charge open loop at half of charge-spread's throughput; latency under a steady rate",
 };
 
-/** charge-latency's rate comes from charge-spread's result in the same run. */
-export const prerequisites: Partial<Record<ItemName, ItemName>> = { "charge-latency": "charge-spread" };
+/** A latency scenario's rate comes from its throughput scenario's result in the same run. */
+export const prerequisites: Partial<Record<ItemName, ItemName>> = { "charge-latency": "charge-spread", "withdraw-latency": "withdraw-e2e" };
 
 /** Scenarios that need the wallet system started. */
 export const needsSystem = (name: ItemName) => (scenarioNames as readonly string[]).includes(name);
 /** Scenarios that need every user to have a balance before they start. */
-export const needsSeededUsers = (name: ItemName) => name === "balance-read" || name === "mixed" || name === "withdraw-e2e";
+export const needsSeededUsers = (name: ItemName) =>
+  name === "balance-read" || name === "mixed" || name === "withdraw-e2e" || name === "withdraw-latency";

@@ -20,6 +20,7 @@ describe("bench options", () => {
 
   it("runs a chosen item's prerequisite too, in catalogue order", () => {
     expect(parseBenchOptions(["--scenarios", "charge-latency,grpc-noop"], env)!.items).toEqual(["grpc-noop", "charge-spread", "charge-latency"]);
+    expect(parseBenchOptions(["--scenarios", "withdraw-latency"], env)!.items).toEqual(["withdraw-e2e", "withdraw-latency"]);
   });
 
   it("lists every bad flag at once", () => {

@@ -51,7 +51,7 @@ export const usage = `usage: bench [options]
   --scenarios a,b          only these (default all): ${itemNames.join(", ")}
   --out FILE               JSON report (default bench-results/bench-<time>.json)
   --wallet HOST:PORT       use a running wallet instead of starting the system
-  --database-url URL       that wallet's database (withdraw-e2e needs it)
+  --database-url URL       that wallet's database (withdraw-e2e and withdraw-latency need it)
   --concurrency N          closed-loop callers (default 64)
   --generators N           load-generator processes (default 2)
   --users N                spread users (default 10000; smoke 1000)

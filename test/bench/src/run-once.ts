@@ -115,15 +115,26 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
         return measurementFromLoad(name, "scenario", result, openLoopDetails(ratePerSec, result));
       }
       case "withdraw-e2e":
+      case "withdraw-latency": {
         if (sut.settlementMissing || !sut.databaseUrl) return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
+        let ratePerSec = options.withdrawRatePerSec;
+        if (name === "withdraw-latency") {
+          const e2e = measurements.get("withdraw-e2e");
+          if (!e2e?.ok || e2e.opsPerSec === 0) {
+            return failedMeasurement(name, "scenario", "needs withdraw-e2e's completions/s from the same run, and it has none");
+          }
+          ratePerSec = e2e.opsPerSec / 2;
+        }
         return measureWithdrawE2e({
+          name,
           databaseUrl: sut.databaseUrl,
-          ratePerSec: options.withdrawRatePerSec,
+          ratePerSec,
           inFlightMax: options.openLoopInFlightMax,
           settleBeforeMs,
           drainTimeoutMs: options.drainTimeoutMs,
           runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape),
         });
+      }
       default:
         throw new Error(`${name} is not a wallet scenario`);
     }

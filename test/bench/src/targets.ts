@@ -2,7 +2,7 @@
  * The issue's targets, and what each scenario is compared with. Each is computed per run, from
  * figures measured in that same run, and judged on the median over runs.
  */
-import type { ItemName } from "./catalogue.js";
+import { scenarioNames, type ItemName } from "./catalogue.js";
 import { serviceNames, type Measurement, type ServiceName } from "./measurement.js";
 
 /** A run's successful measurements by name; failed ones read as absent. */
@@ -28,7 +28,7 @@ const opsPerSec = (view: RunView, name: ItemName) => view(name)?.opsPerSec;
 
 /** The highest peak RSS a service reached over the run's scenarios. */
 function peakRssMb(view: RunView, service: ServiceName): number | undefined {
-  const peaks = (["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "charge-latency"] as const)
+  const peaks = scenarioNames
     .map((name) => view(name)?.peakRssMb?.[service])
     .filter((value): value is number => value !== undefined);
   return peaks.length === 0 ? undefined : Math.max(...peaks);
@@ -75,13 +75,23 @@ export const targetDefinitions: readonly TargetDefinition[] = [
     unit: "×",
     value: (view, capacity) => ratio(opsPerSec(view, "withdraw-e2e"), capacity.nominalWithdrawalsPerSec),
   },
+  // Both runs are judged against the p99 bound: at the nominal capacity, where the queue only
+  // grows, and at half of what was completed, the steady state the "p99" describes.
   {
     id: "withdraw-e2e-p99",
-    label: "withdraw-e2e p99 accepted→completed",
+    label: "withdraw-e2e p99 accepted→completed (offered = nominal capacity)",
     comparator: "<=",
     threshold: 300,
     unit: "ms",
     value: (view) => view("withdraw-e2e")?.latencyMs?.p99,
+  },
+  {
+    id: "withdraw-latency-p99",
+    label: "withdraw-latency p99 accepted→completed (steady state)",
+    comparator: "<=",
+    threshold: 300,
+    unit: "ms",
+    value: (view) => view("withdraw-latency")?.latencyMs?.p99,
   },
   {
     id: "charge-latency-p99-over-p50",
@@ -127,6 +137,10 @@ export const comparisons: Partial<Record<ItemName, Comparison>> = {
   "withdraw-e2e": {
     against: "nominal capacity",
     ratio: (view, capacity) => ratio(opsPerSec(view, "withdraw-e2e"), capacity.nominalWithdrawalsPerSec),
+  },
+  "withdraw-latency": {
+    against: "offered rate",
+    ratio: (view) => ratio(opsPerSec(view, "withdraw-latency"), view("withdraw-latency")?.details.offeredRatePerSec),
   },
   "charge-latency": {
     against: "offered rate",
