@@ -53,7 +53,7 @@ export const usage = `usage: bench [options]
   --wallet HOST:PORT       use a running wallet instead of starting the system
   --database-url URL       that wallet's database (withdraw-e2e and withdraw-latency need it)
   --concurrency N          closed-loop callers (default 64)
-  --generators N           load-generator processes (default 2)
+  --generators N           load-generator processes (default 2); an open loop uses one per 1,000 calls/s, at most N
   --users N                spread users (default 10000; smoke 1000)
   --withdraw-rate N        withdraw-e2e arrivals per second (default: workers / bank latency = 500)
 environment: NATS_URL (default nats://127.0.0.1:4222), PGBENCH (default /usr/bin/pgbench),

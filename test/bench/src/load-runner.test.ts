@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitShape } from "./load-runner.js";
+import { openLoopRatePerGeneratorMax, splitShape } from "./load-runner.js";
 
 describe("splitting load over generators", () => {
   it("gives each generator its share of the callers, the first ones the remainder", () => {
@@ -11,9 +11,17 @@ describe("splitting load over generators", () => {
   });
 
   it("splits an open-loop rate evenly and never lowers the total in-flight bound", () => {
-    expect(splitShape({ kind: "open", ratePerSec: 500, inFlightMax: 255 }, 2)).toEqual([
-      { kind: "open", ratePerSec: 250, inFlightMax: 128 },
-      { kind: "open", ratePerSec: 250, inFlightMax: 128 },
+    expect(splitShape({ kind: "open", ratePerSec: 2_400, inFlightMax: 255 }, 2)).toEqual([
+      { kind: "open", ratePerSec: 1_200, inFlightMax: 128 },
+      { kind: "open", ratePerSec: 1_200, inFlightMax: 128 },
     ]);
+  });
+
+  it("gives an open loop only as many generators as its rate needs", () => {
+    expect(splitShape({ kind: "open", ratePerSec: openLoopRatePerGeneratorMax, inFlightMax: 255 }, 2)).toEqual([
+      { kind: "open", ratePerSec: openLoopRatePerGeneratorMax, inFlightMax: 255 },
+    ]);
+    expect(splitShape({ kind: "open", ratePerSec: 2_500, inFlightMax: 300 }, 2)).toHaveLength(2);
+    expect(splitShape({ kind: "open", ratePerSec: 2_500, inFlightMax: 300 }, 4)).toHaveLength(3);
   });
 });
