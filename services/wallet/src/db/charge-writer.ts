@@ -15,17 +15,14 @@
  *   concurrent writers queue instead of deadlocking.
  */
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import type { WalletError } from "@wallet/errors";
 import type { ChargeCommand } from "../domain/commands.js";
 import { duplicateKeyError } from "../domain/idempotency.js";
 import type { Transaction } from "../domain/transaction.js";
+import { findByKeys, keyOf, type Queryable } from "./idempotency-lookup.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
 export type WriteOutcome = { ok: true; transaction: Transaction } | { ok: false; error: WalletError };
-
-/** Either a pool (autocommit) or a client; the statement is atomic on its own. */
-type Queryable = Pick<pg.Pool, "query">;
 
 const chargesSql = `
 with inserted as (
@@ -50,10 +47,6 @@ with inserted as (
 )
 select ${transactionColumns} from inserted`;
 
-const byKeysSql = `
-select ${transactionColumns.replace(/(\w+)/g, "t.$1")}
-from unnest($1::bigint[], $2::text[]) as k(user_id, idempotency_key)
-join transactions t on t.user_id = k.user_id and t.idempotency_key = k.idempotency_key`;
 
 /** A key that should have had an original did not; running the charges again settles it. */
 export class ChargeKeyRaceError extends Error {}
@@ -77,19 +70,11 @@ export async function writeCharges(db: Queryable, commands: readonly ChargeComma
   });
   const inserted = new Map(rows.map((row) => [row.id, toTransaction(row)]));
   const repeated = commands.filter((_, i) => !inserted.has(ids[i]!));
-  const originals = new Map<string, Transaction>();
-  if (repeated.length > 0) {
-    const { rows: originalRows } = await db.query<TransactionRow>({
-      name: "wallet_tx_by_keys",
-      text: byKeysSql,
-      values: [repeated.map((c) => String(c.userId)), repeated.map((c) => c.idempotencyKey)],
-    });
-    for (const row of originalRows) originals.set(`${row.user_id}:${row.idempotency_key}`, toTransaction(row));
-  }
+  const originals = repeated.length > 0 ? await findByKeys(db, repeated) : new Map<string, Transaction>();
   return commands.map((command, i): WriteOutcome => {
     const transaction = inserted.get(ids[i]!);
     if (transaction) return { ok: true, transaction };
-    const original = originals.get(`${command.userId}:${command.idempotencyKey}`);
+    const original = originals.get(keyOf(command.userId, command.idempotencyKey));
     // A conflicting insert waits for the other writer's commit, so its row is there by now.
     if (!original) throw new ChargeKeyRaceError(`no original for idempotency key of user ${command.userId}`);
     return {

@@ -13,6 +13,7 @@ import { duplicateKeyError, type WriteIntent } from "../domain/idempotency.js";
 import type { Balance, Transaction } from "../domain/transaction.js";
 import { readBalances } from "./balance-reader.js";
 import { writeCharges } from "./charge-writer.js";
+import { findByKeys } from "./idempotency-lookup.js";
 import { fromPgError, isUniqueViolation } from "./pg-errors.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
@@ -44,7 +45,6 @@ with capacity as (
 )
 select (select ok from capacity) as capacity_ok, tx.* from (select 1) as one left join tx on true`;
 
-const byKeySql = `select ${transactionColumns} from transactions where user_id = $1 and idempotency_key = $2`;
 const byIdSql = `select ${transactionColumns} from transactions where id = $1`;
 const pageSql = `
 select ${transactionColumns} from transactions
@@ -79,9 +79,13 @@ export function createLedgerStore(pool: pg.Pool, settings: LedgerStoreSettings):
     }
   }
 
-  async function findByKey(userId: bigint, key: string): Promise<Transaction | undefined> {
-    const [row] = await query<TransactionRow>("wallet_tx_by_key", byKeySql, [userId.toString(), key]);
-    return row && toTransaction(row);
+  async function findByKey(userId: bigint, idempotencyKey: string): Promise<Transaction | undefined> {
+    try {
+      const [original] = (await findByKeys(pool, [{ userId, idempotencyKey }])).values();
+      return original;
+    } catch (err) {
+      throw fromPgError(err);
+    }
   }
 
   return {
