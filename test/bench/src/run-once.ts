@@ -4,7 +4,7 @@
  * on, so one broken scenario does not hide the figures of the others.
  */
 import { randomBytes } from "node:crypto";
-import { baselineNames, needsSeededUsers, needsSystem, type ItemName } from "./catalogue.js";
+import { baselineNames, needsSeededUsers, needsSystem, prerequisites, type ItemName } from "./catalogue.js";
 import type { BenchOptions } from "./cli-options.js";
 import { measurementFromLoad, openLoopDetails } from "./load-measurement.js";
 import type { LoadShape, WorkloadName } from "./load-protocol.js";
@@ -98,6 +98,15 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     return pgbench ? pgbench.run(variant, pgbenchSpec) : failedMeasurement(variant.name, "baseline", pgbenchFailure!);
   }
 
+  /** A latency scenario runs at half of what its prerequisite measured in this run. */
+  function halfOfPrerequisite(name: ItemName): number | undefined {
+    const measured = measurements.get(prerequisites[name]!);
+    return measured?.ok && measured.opsPerSec > 0 ? measured.opsPerSec / 2 : undefined;
+  }
+
+  const missingPrerequisite = (name: ItemName) =>
+    failedMeasurement(name, "scenario", `needs ${prerequisites[name]}'s ops/s from the same run, and it has none`);
+
   async function measureScenario(name: ItemName, sut: SystemUnderTest): Promise<Measurement> {
     switch (name) {
       case "charge-spread":
@@ -106,25 +115,16 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       case "mixed":
         return measurementFromLoad(name, "scenario", await load(sut.walletAddress, name, closedLoop));
       case "charge-latency": {
-        const spread = measurements.get("charge-spread");
-        if (!spread?.ok || spread.opsPerSec === 0) {
-          return failedMeasurement(name, "scenario", "needs charge-spread's throughput from the same run, and it has none");
-        }
-        const ratePerSec = spread.opsPerSec / 2;
+        const ratePerSec = halfOfPrerequisite(name);
+        if (ratePerSec === undefined) return missingPrerequisite(name);
         const result = await load(sut.walletAddress, "charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
         return measurementFromLoad(name, "scenario", result, openLoopDetails(ratePerSec, result));
       }
       case "withdraw-e2e":
       case "withdraw-latency": {
         if (sut.settlementMissing || !sut.databaseUrl) return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
-        let ratePerSec = options.withdrawRatePerSec;
-        if (name === "withdraw-latency") {
-          const e2e = measurements.get("withdraw-e2e");
-          if (!e2e?.ok || e2e.opsPerSec === 0) {
-            return failedMeasurement(name, "scenario", "needs withdraw-e2e's completions/s from the same run, and it has none");
-          }
-          ratePerSec = e2e.opsPerSec / 2;
-        }
+        const ratePerSec = name === "withdraw-latency" ? halfOfPrerequisite(name) : options.withdrawRatePerSec;
+        if (ratePerSec === undefined) return missingPrerequisite(name);
         return measureWithdrawE2e({
           name,
           databaseUrl: sut.databaseUrl,

@@ -47,7 +47,6 @@ with inserted as (
 )
 select ${transactionColumns} from inserted`;
 
-
 /** A key that should have had an original did not; running the charges again settles it. */
 export class ChargeKeyRaceError extends Error {}
 

@@ -15,6 +15,7 @@ import { readBalances } from "./balance-reader.js";
 import { writeCharges } from "./charge-writer.js";
 import { findByKeys } from "./idempotency-lookup.js";
 import { fromPgError, isUniqueViolation } from "./pg-errors.js";
+import { pendingWithdrawalsCountSql } from "./withdrawal-backlog.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
 // Folds the user's matured locks into available and debits in the same statement, so a lock
@@ -22,7 +23,7 @@ import { toTransaction, transactionColumns, type TransactionRow } from "./transa
 // wallets.available is what refuses an overdraft.
 const withdrawSql = `
 with capacity as (
-  select count(*) < $4 as ok from transactions where type = 'withdrawal' and status = 'pending'
+  select (${pendingWithdrawalsCountSql}) < $4 as ok
 ), matured as (
   delete from balance_locks
   where user_id = $1 and release_at <= now() and (select ok from capacity)

@@ -172,14 +172,15 @@ export function createSettlementStore(pool: pg.Pool) {
       }
     },
 
-    /**
-     * Applies results in one statement and says, per result, whether it changed anything.
-     * Transaction ids must be distinct: a batch holds at most one result per withdrawal.
-     */
     /** Deletes rows whose publish JetStream acknowledged, outside any claim, in one statement. */
     async deletePublished(published: readonly WithdrawalRequested[]): Promise<void> {
       if (published.length > 0) await run("outbox_delete", deletePublishedSql, deletePublishedValues(published));
     },
+
+    /**
+     * Applies results in one statement and says, per result, whether it changed anything.
+     * Transaction ids must be distinct: a batch holds at most one result per withdrawal.
+     */
 
     async applyResults(results: readonly WithdrawalResult[]): Promise<ApplyOutcome[]> {
       if (new Set(results.map((r) => r.transactionId)).size !== results.length) {

@@ -11,6 +11,9 @@
  * seen at the next count, at most `refreshMs` later. The bound is backpressure, not a balance rule:
  * no money depends on it.
  */
+/** Counts the unsettled withdrawals; the statements that check the bound embed it. */
+export const pendingWithdrawalsCountSql = "select count(*)::int from transactions where type = 'withdrawal' and status = 'pending'";
+
 export interface WithdrawalBacklog {
   /** Whether the next batch should count the backlog in its own transaction. */
   stale(): boolean;

@@ -26,9 +26,10 @@ import { duplicateKeyError } from "../domain/idempotency.js";
 import { takeDistinct } from "../domain/take-distinct.js";
 import type { Transaction } from "../domain/transaction.js";
 import { ChargeKeyRaceError, writeCharges, type WriteOutcome } from "./charge-writer.js";
+import { keyOf } from "./idempotency-lookup.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { fromPgError } from "./pg-errors.js";
-import type { WithdrawalBacklog } from "./withdrawal-backlog.js";
+import { pendingWithdrawalsCountSql, type WithdrawalBacklog } from "./withdrawal-backlog.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
 export interface WriteBatcherSettings {
@@ -80,7 +81,7 @@ const sql = {
          from (select * from charged union all select * from withdrawing) as locked_wallets) as wallets,
       (select coalesce(json_agg(json_build_array(user_id::text, amount::text)), '[]') from matured) as folds,
       (select coalesce(json_agg(id), '[]') from seen) as seen_ids,
-      case when $6::boolean then (select count(*)::int from transactions where type = 'withdrawal' and status = 'pending') end
+      case when $6::boolean then (${pendingWithdrawalsCountSql}) end
         as pending_withdrawals`,
   byIds: `select ${transactionColumns} from transactions where id = any($1::uuid[])`,
   // Everything the plan decided, in one statement. A key taken by another transaction since the
@@ -137,7 +138,7 @@ export function createWriteBatcher(deps: {
   async function drainLane(lane: { queue: QueuedWrite[]; running: boolean }): Promise<void> {
     while (lane.queue.length > 0) {
       // One request per (user, key) in a batch: a repeat waits for the next batch.
-      const batch = takeDistinct(lane.queue, settings.batchMax, (item) => `${item.request.command.userId}:${item.request.command.idempotencyKey}`);
+      const batch = takeDistinct(lane.queue, settings.batchMax, (item) => keyOf(item.request.command.userId, item.request.command.idempotencyKey));
       queued -= batch.length;
       const results = await executeBatch(batch.map((item) => item.request));
       deps.backlog.accepted(batch.filter((item, i) => item.request.kind === "withdraw" && results[i]!.ok).length);
@@ -261,9 +262,9 @@ export function createWriteBatcher(deps: {
 
     // Keys used before this batch: answered as duplicates with the original; no part in planning.
     const seen = read!.seen_ids.length === 0 ? [] : (await q<TransactionRow>("batch_by_ids", sql.byIds, [read!.seen_ids])).map(toTransaction);
-    const seenByKey = new Map(seen.map((tx) => [`${tx.userId}:${tx.idempotencyKey}`, tx]));
+    const seenByKey = new Map(seen.map((tx) => [keyOf(tx.userId, tx.idempotencyKey!), tx]));
     const results: (WriteOutcome | undefined)[] = requests.map((request) => {
-      const original = seenByKey.get(`${request.command.userId}:${request.command.idempotencyKey}`);
+      const original = seenByKey.get(keyOf(request.command.userId, request.command.idempotencyKey));
       if (!original) return undefined;
       const intent =
         request.kind === "charge"
