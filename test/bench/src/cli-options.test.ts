@@ -6,7 +6,7 @@ const env = {};
 describe("bench options", () => {
   it("defaults to every item, one run, 10 s windows after 2 s of warm-up", () => {
     const options = parseBenchOptions([], env)!;
-    expect(options).toMatchObject({ runs: 1, durationMs: 10_000, warmupMs: 2_000, concurrency: 64, generators: 2, userCount: 10_000 });
+    expect(options).toMatchObject({ runs: 1, durationMs: 10_000, warmupMs: 2_000, concurrency: 64, generators: 2, client: "http2", userCount: 10_000 });
     expect(options.items).toContain("charge-spread");
     expect(options.items).toContain("raw-sql-charge-1stmt-hot");
     expect(options.withdrawRatePerSec).toBe(500);
@@ -25,7 +25,7 @@ describe("bench options", () => {
 
   it("lists every bad flag at once", () => {
     try {
-      parseBenchOptions(["--runs", "0", "--scenarios", "nope", "--wallet", "localhost"], env);
+      parseBenchOptions(["--runs", "0", "--scenarios", "nope", "--wallet", "localhost", "--client", "curl"], env);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(OptionsError);
@@ -33,7 +33,12 @@ describe("bench options", () => {
       expect(problems).toMatch(/--runs/);
       expect(problems).toMatch(/unknown "nope"/);
       expect(problems).toMatch(/--wallet/);
+      expect(problems).toMatch(/--client: must be one of http2, grpc-js/);
     }
+  });
+
+  it("takes the stock grpc-js client on request", () => {
+    expect(parseBenchOptions(["--client", "grpc-js"], env)!.client).toBe("grpc-js");
   });
 
   it("refuses an unknown flag", () => {

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig, urlVar, z } from "@wallet/config";
 import { itemNames, prerequisites, type ItemName } from "./catalogue.js";
+import { transportNames, type TransportName } from "./unary-transport.js";
 
 export interface BenchOptions {
   smoke: boolean;
@@ -24,6 +25,8 @@ export interface BenchOptions {
   /** Closed-loop callers in flight, over all generator processes. */
   concurrency: number;
   generators: number;
+  /** How the load generators make their calls. */
+  client: TransportName;
   userCount: number;
   /** The bank-sim's fixed latency and settlement's workers: nominal capacity workers / latency. */
   bankLatencyMs: number;
@@ -54,6 +57,7 @@ export const usage = `usage: bench [options]
   --database-url URL       that wallet's database (withdraw-e2e and withdraw-latency need it)
   --concurrency N          closed-loop callers (default 64)
   --generators N           load-generator processes (default 2); an open loop uses one per 1,000 calls/s, at most N
+  --client http2|grpc-js   the generators' gRPC client (default http2, lean; grpc-js: the stock client)
   --users N                spread users (default 10000; smoke 1000)
   --withdraw-rate N        withdraw-e2e arrivals per second (default: workers / bank latency = 500)
 environment: NATS_URL (default nats://127.0.0.1:4222), PGBENCH (default /usr/bin/pgbench),
@@ -91,6 +95,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
         "database-url": { type: "string" },
         concurrency: { type: "string" },
         generators: { type: "string" },
+        client: { type: "string" },
         users: { type: "string" },
         "withdraw-rate": { type: "string" },
       },
@@ -118,6 +123,8 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
   const warmupMs = integer("warmup-ms", smoke ? 100 : 2_000, 0, 60_000);
   const concurrency = integer("concurrency", 64, 1, 1_024);
   const generators = integer("generators", 2, 1, 16);
+  const client = (values.client ?? "http2") as TransportName;
+  if (!transportNames.includes(client)) problems.push(`--client: must be one of ${transportNames.join(", ")} (got ${JSON.stringify(values.client)})`);
   const userCount = integer("users", smoke ? 1_000 : 10_000, 1, 1_000_000);
   const bankLatencyMs = 100;
   const settlementWorkers = 50;
@@ -151,6 +158,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
     databaseUrl,
     concurrency,
     generators,
+    client,
     userCount,
     bankLatencyMs,
     settlementWorkers,

@@ -4,6 +4,7 @@
  * workload and the generator builds the calls itself.
  */
 import type { HistogramSnapshot } from "./latency-histogram.js";
+import type { TransportName } from "./unary-transport.js";
 
 export const workloadNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw", "noop"] as const;
 export type WorkloadName = (typeof workloadNames)[number];
@@ -19,6 +20,8 @@ export type LoadShape = { kind: "closed"; concurrency: number } | { kind: "open"
 export interface LoadJob {
   /** host:port of the gRPC server. */
   address: string;
+  /** How the generator makes its calls (unary-transport.ts). */
+  client: TransportName;
   workload: WorkloadName;
   /** Users 1..userCount are the spread users; userCount + 1 is the hot user. */
   userCount: number;

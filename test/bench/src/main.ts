@@ -25,6 +25,7 @@ function settingsOf(options: BenchOptions): BenchReport["settings"] {
     items: [...options.items],
     concurrency: options.concurrency,
     generators: options.generators,
+    client: options.client,
     userCount: options.userCount,
     bankLatencyMs: options.bankLatencyMs,
     settlementWorkers: options.settlementWorkers,

@@ -75,7 +75,7 @@ export function renderMarkdown(report: BenchReport): string {
     "# Wallet bench",
     "",
     `${report.startedAt} · ${runs} run(s)${runs > 1 ? ", figures are median (min–max)" : ""} · window ${settings.durationMs} ms after ${settings.warmupMs} ms warm-up` +
-      ` · ${settings.concurrency} callers over ${settings.generators} generator processes · ${settings.userCount} users` +
+      ` · ${settings.concurrency} callers over ${settings.generators} generator processes (${settings.client} client) · ${settings.userCount} users` +
       ` · ${report.machine.cpus} CPUs, load average ${report.machine.loadAverage1mAtStart.toFixed(1)} at start, ${report.machine.loadAverage1mAtEnd.toFixed(1)} at end` +
       (settings.smoke ? " · SMOKE: figures are meaningless" : ""),
   ].join("\n");

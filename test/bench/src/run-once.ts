@@ -55,6 +55,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   const load = (address: string, workload: WorkloadName, shape: LoadShape) =>
     loadRunner.run({
       address,
+      client: options.client,
       workload,
       shape,
       userCount: options.userCount,

@@ -2,10 +2,11 @@
  * What one call of each workload is. A workload returns a function that makes one call and
  * settles when it is answered; the load generator decides when to call it.
  */
-import { credentials, makeClientConstructor, type Client, type ServiceError } from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
-import { createWalletClient } from "@wallet/proto";
+import { WalletServiceService } from "@wallet/proto";
 import type { WorkloadName } from "./load-protocol.js";
+import { createHttp2Transport } from "./http2-transport.js";
+import { createGrpcJsTransport, type TransportName, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 
 export const chargeAmountMinor = 100n;
 /** Small against the seeded balance, so a run never drains a user into INSUFFICIENT_FUNDS. */
@@ -22,31 +23,38 @@ export interface Workload {
 
 export interface WorkloadOptions {
   address: string;
+  client: TransportName;
   userCount: number;
   callDeadlineMs: number;
   keyPrefix: string;
 }
 
-function waitForClient(client: Client, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolve())));
+export function createTransport(name: TransportName, address: string, callDeadlineMs: number): UnaryTransport {
+  return name === "http2" ? createHttp2Transport(address, callDeadlineMs) : createGrpcJsTransport(address, callDeadlineMs);
 }
 
 export function createWorkload(name: WorkloadName, options: WorkloadOptions): Workload {
-  return name === "noop" ? createNoopWorkload(options) : createWalletWorkload(name, options);
+  const transport = createTransport(options.client, options.address, options.callDeadlineMs);
+  return {
+    call: name === "noop" ? noopCall(transport) : walletCalls(transport, options)[name],
+    waitForReady: (timeoutMs) => transport.waitForReady(timeoutMs),
+    close: () => transport.close(),
+  };
 }
 
-function createWalletWorkload(name: Exclude<WorkloadName, "noop">, options: WorkloadOptions): Workload {
-  const client = createWalletClient(options.address, options.callDeadlineMs);
+function walletCalls(transport: UnaryTransport, options: WorkloadOptions): Record<Exclude<WorkloadName, "noop">, () => Promise<unknown>> {
   const hotUserId = BigInt(options.userCount + 1);
   let sequence = 0;
   const nextKey = () => `${options.keyPrefix}-${sequence++}`;
   const spreadUser = () => BigInt(1 + Math.floor(Math.random() * options.userCount));
 
-  const charge = (userId: bigint) => client.charge({ userId, amount: chargeAmountMinor, idempotencyKey: nextKey(), releaseAt: undefined });
-  const getBalance = () => client.getBalance({ userId: spreadUser() });
-  const withdraw = () => client.withdraw({ userId: spreadUser(), amount: withdrawAmountMinor, idempotencyKey: nextKey() });
+  const charge = (userId: bigint) =>
+    transport.call(WalletServiceService.charge, { userId, amount: chargeAmountMinor, idempotencyKey: nextKey(), releaseAt: undefined });
+  const getBalance = () => transport.call(WalletServiceService.getBalance, { userId: spreadUser() });
+  const withdraw = () =>
+    transport.call(WalletServiceService.withdraw, { userId: spreadUser(), amount: withdrawAmountMinor, idempotencyKey: nextKey() });
 
-  const calls: Record<typeof name, () => Promise<unknown>> = {
+  return {
     "charge-spread": () => charge(spreadUser()),
     "charge-hot": () => charge(hotUserId),
     "balance-read": getBalance,
@@ -59,29 +67,11 @@ function createWalletWorkload(name: Exclude<WorkloadName, "noop">, options: Work
     },
     withdraw,
   };
-
-  return {
-    call: calls[name],
-    waitForReady: (timeoutMs) => waitForClient(client.raw, timeoutMs),
-    close: () => client.close(),
-  };
 }
 
-type HealthClient = Client & {
-  check(request: { service: string }, options: { deadline: Date }, callback: (err: ServiceError | null) => void): void;
-};
-
 /** grpc.health.v1.Health/Check against the bench's no-op server: the cost of gRPC alone. */
-function createNoopWorkload(options: WorkloadOptions): Workload {
-  const HealthClient = makeClientConstructor(healthService as Parameters<typeof makeClientConstructor>[0], "grpc.health.v1.Health");
-  // The generic constructor types its methods as plain functions; this is Check's signature.
-  const client = new HealthClient(options.address, credentials.createInsecure()) as unknown as HealthClient;
-  return {
-    call: () =>
-      new Promise<void>((resolve, reject) =>
-        client.check({ service: "" }, { deadline: new Date(Date.now() + options.callDeadlineMs) }, (err) => (err ? reject(err) : resolve())),
-      ),
-    waitForReady: (timeoutMs) => waitForClient(client, timeoutMs),
-    close: () => client.close(),
-  };
+function noopCall(transport: UnaryTransport): () => Promise<unknown> {
+  // proto-loader's definition has the same shape as ts-proto's, with looser types.
+  const check = healthService.Check as unknown as UnaryMethod<{ service: string }, unknown>;
+  return () => transport.call(check, { service: "" });
 }
