@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { repoRoot } from "@wallet/test-kit";
 import { loadConfig } from "@wallet/config";
+import { serviceProcessEnv } from "@wallet/runtime";
 import { walletConfigSchema } from "@wallet/wallet/dist/config.js";
 import { settlementConfigSchema } from "@wallet/settlement/dist/config.js";
 import { gatewayConfigSchema } from "@wallet/gateway/dist/config.js";
@@ -66,6 +67,13 @@ describe("docker-compose.yml", () => {
     expect(service.build?.args?.SERVICE).toBe(name);
     expect(existsSync(resolve(repoRoot, "services", name, "package.json"))).toBe(true);
     expect(readFileSync(resolve(repoRoot, "Dockerfile"), "utf8")).toContain('--filter "@wallet/${SERVICE}"');
+  });
+
+  it("gives the image the memory settings every other launcher uses", () => {
+    const envLine = readFileSync(resolve(repoRoot, "Dockerfile"), "utf8")
+      .split("\n")
+      .find((line) => line.startsWith("ENV ") && line.includes("NODE_OPTIONS="));
+    for (const [name, value] of Object.entries(serviceProcessEnv)) expect(envLine, name).toContain(` ${name}=${value}`);
   });
 
   it.each(Object.entries(appServices))("gives %s only variables its config knows, with valid values", (name, app) => {
