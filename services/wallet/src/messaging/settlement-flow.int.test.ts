@@ -35,8 +35,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await harness?.close();
-  await jsm?.streams.delete(topo.requestStream).catch(() => undefined);
-  await jsm?.streams.delete(topo.resultStream).catch(() => undefined);
   await nc?.close();
 });
 

@@ -6,7 +6,7 @@ import pg from "pg";
 import { loadConfig } from "@wallet/config";
 import { createLogger } from "@wallet/logger";
 import { createWalletClient, type WalletClient } from "@wallet/proto";
-import { createTestDatabase, uniqueName, type TestDatabase } from "@wallet/test-kit";
+import { createTestDatabase, deleteStreams, uniqueName, type TestDatabase } from "@wallet/test-kit";
 import { startWalletApp, type WalletApp } from "../app.js";
 import { walletConfigSchema } from "../config.js";
 
@@ -55,6 +55,8 @@ export async function startWalletHarness(env: Record<string, string> = {}, exist
       await app.stop();
       await pool.end();
       await database.drop();
+      // Streams the harness named are its own to remove; a prefix passed in is the caller's.
+      if (env.NATS_PREFIX === undefined) await deleteStreams(config.NATS_URL, config.NATS_PREFIX);
     },
   };
 }
