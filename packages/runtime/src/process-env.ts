@@ -9,7 +9,7 @@ import { setFlagsFromString } from "node:v8";
  * Measured on the wallet under 64 closed-loop charge callers, three pairs in the same minutes:
  * 4 MiB semi-spaces with the default growth peaked at 147-150 MiB RSS; 16 MiB semi-spaces (fewer
  * scavenges, fewer objects promoted) with the old generation held to 1.5x the live heap peaked at
- * 119-120 MiB and served 3-8% more charges/s. 16 MiB semi-spaces alone peaked at 192 MiB.
+ * 119-120 MiB and served 3-8% more charges/s. 16 MiB semi-spaces alone peaked at 174-192 MiB.
  */
 
 /**
