@@ -72,6 +72,12 @@ describe("settleMessage", () => {
     expect(await t.metric("settlement_bank_calls_total", { outcome: "paid" })).toBe(1);
   });
 
+  it("releases its worker once the bank has answered, before publishing the result", async () => {
+    const t = setup(paid);
+    await t.settle(fakeMessage(t.events, 1), t.signal, () => t.events.push("release"));
+    expect(t.events).toEqual(["bank", "release", "publish:completed", "ack"]);
+  });
+
   it("publishes a failed result with the bank's reason on a 422", async () => {
     const t = setup(rejected);
     await t.settle(fakeMessage(t.events, 1), t.signal);

@@ -50,14 +50,17 @@ export interface SettleMessageDeps {
   monotonicMs?: () => number;
 }
 
-/** Handles one message; `signal` aborts the bank call when shutdown runs out of grace. */
-export type SettleMessage = (message: RequestMessage, signal: AbortSignal) => Promise<void>;
+/**
+ * Handles one message; `signal` aborts the bank call when shutdown runs out of grace. Once the
+ * bank has answered it calls `releaseWorker`: publishing the result and acking need no worker.
+ */
+export type SettleMessage = (message: RequestMessage, signal: AbortSignal, releaseWorker?: () => void) => Promise<void>;
 
 export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
   const { bank, results, metrics, policy } = deps;
   const now = deps.monotonicMs ?? (() => performance.now());
 
-  return async function settleMessage(message, signal) {
+  return async function settleMessage(message, signal, releaseWorker) {
     let request: WithdrawalRequested;
     try {
       request = decodeWithdrawalRequested(message.data);
@@ -89,7 +92,7 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
 
     const workingTimer = setInterval(() => message.working(), policy.workingIntervalMs);
     try {
-      await settle(request, message, signal, logger, attempt, handBack);
+      await settle(request, message, signal, logger, attempt, handBack, releaseWorker);
     } catch (err) {
       // A bug, not a bank or NATS problem: hand the message back rather than leave it to the ack wait.
       const delayMs = backoffDelayMs(attempt, policy.backoff, deps.random);
@@ -107,8 +110,10 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
     logger: Logger,
     attempt: number,
     handBack: (delayMs: number, why: string) => void,
+    releaseWorker: (() => void) | undefined,
   ): Promise<void> {
     const outcome = await callBank(request, signal, logger);
+    releaseWorker?.();
     if (outcome === undefined) {
       // Shutdown cut the call short: whether the bank paid is unknown, and another instance
       // (or this one after a restart) asks again with the same key.

@@ -1,6 +1,6 @@
 import { createLogger } from "@wallet/logger";
 import { describe, expect, it } from "vitest";
-import { startWorkerPool, type MessageSource, type PulledBatch } from "./worker-pool.js";
+import { startWorkerPool, type MessageSource, type PulledBatch, type WorkerPoolDeps } from "./worker-pool.js";
 
 interface FakeMessage {
   id: number;
@@ -46,6 +46,10 @@ function fakeSource(count: number, pullLatencyMs = 0) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const logger = createLogger("test", "silent");
+
+/** A pool with the test logger and a short pull retry. */
+const startTestPool = (deps: Pick<WorkerPoolDeps<FakeMessage>, "source" | "workers" | "bufferMax" | "work">) =>
+  startWorkerPool({ ...deps, logger, pullRetryMs: 10 });
 
 /**
  * Work of varied lengths that records when the number of busy workers changes, to measure how
@@ -124,12 +128,10 @@ describe("worker pool", () => {
   it("waits for running work on stop, starts nothing new and hands buffered messages back", async () => {
     const { source, messages } = fakeSource(100);
     const finished: number[] = [];
-    const pool = startWorkerPool({
+    const pool = startTestPool({
       source,
       workers: 3,
       bufferMax: 2,
-      logger,
-      pullRetryMs: 10,
       async work(message) {
         await sleep(30);
         finished.push(message.id);
@@ -147,12 +149,10 @@ describe("worker pool", () => {
   it("aborts work still running when the grace period ends", async () => {
     const { source } = fakeSource(1);
     let aborted = false;
-    const pool = startWorkerPool({
+    const pool = startTestPool({
       source,
       workers: 2,
       bufferMax: 0,
-      logger,
-      pullRetryMs: 10,
       work: (_message, signal) =>
         new Promise<void>((resolve) =>
           signal.addEventListener("abort", () => {
@@ -179,6 +179,60 @@ describe("worker pool", () => {
     await waitUntil(() => done.length === 3);
     await pool.stop(100);
     expect(failures).toBeGreaterThanOrEqual(3);
+  });
+
+  it("starts the next message on a released worker, and holds at most `workers` released messages", async () => {
+    const { source } = fakeSource(40);
+    let calling = 0;
+    let finishing = 0;
+    const peaks = { calling: 0, handled: 0 };
+    const done: number[] = [];
+    const pool = startTestPool({
+      source,
+      workers: 3,
+      bufferMax: 2,
+      // A short "bank call", then a long tail after release: without a bound, released work would pile up.
+      async work(message, _signal, release) {
+        peaks.calling = Math.max(peaks.calling, ++calling);
+        await sleep(5);
+        calling--;
+        finishing++;
+        release();
+        peaks.handled = Math.max(peaks.handled, calling + finishing);
+        await sleep(40);
+        finishing--;
+        done.push(message.id);
+      },
+    });
+    await waitUntil(() => done.length === 40);
+    await pool.stop(1_000);
+    expect(peaks.calling).toBe(3);
+    // Released work ran beside the workers' next calls; with `workers` of it running, the rest
+    // kept their workers, so no more than 2 x workers messages were ever handled at once.
+    expect(peaks.handled).toBeGreaterThan(3);
+    expect(peaks.handled).toBeLessThanOrEqual(3 + 3);
+    expect(new Set(done).size).toBe(40);
+  });
+
+  it("waits on stop for released work to finish", async () => {
+    const { source } = fakeSource(2);
+    const finished: number[] = [];
+    let started = 0;
+    const pool = startTestPool({
+      source,
+      workers: 2,
+      bufferMax: 0,
+      async work(message, _signal, release) {
+        started++;
+        release();
+        await sleep(50);
+        finished.push(message.id);
+      },
+    });
+    await waitUntil(() => started === 2);
+    expect(pool.busy()).toBe(0);
+    await pool.stop(1_000);
+    expect(finished).toHaveLength(2);
   });
 
   it("refuses a buffer larger than the pool", () => {

@@ -4,6 +4,11 @@
  * nothing piles up locally. The small buffer hides the pull round trip: when a worker frees up
  * while work is waiting, its next message is already here.
  *
+ * A worker is the bank call. Work may release its worker once the call is over (`release`) and
+ * finish the rest (publishing the result, acking) outside the pool, so the next bank call does not
+ * wait for a JetStream round trip. At most `workers` messages finish that way at once; past that,
+ * a release is ignored and the work keeps its worker until it ends.
+ *
  * While the workers are busy it pulls again only once half the buffer is free, so each pull
  * request brings several messages instead of one per finished call.
  *
@@ -24,7 +29,7 @@ export interface MessageSource<M> {
 }
 
 export interface WorkerPool {
-  /** Messages being worked on right now. */
+  /** Messages holding a worker right now. */
   busy(): number;
   /** Messages received and waiting for a worker. */
   buffered(): number;
@@ -41,7 +46,8 @@ export interface WorkerPoolDeps<M extends Pick<RequestMessage, "nak">> {
   workers: number;
   /** Messages held waiting for a worker; 0 pulls only for idle workers. At most `workers`. */
   bufferMax: number;
-  work(message: M, signal: AbortSignal): Promise<void>;
+  /** Handles one message; calling `release` frees its worker before the returned promise settles. */
+  work(message: M, signal: AbortSignal, release: () => void): Promise<void>;
   logger: Logger;
   /** Pause after a failed pull (NATS down, consumer missing) before trying again. */
   pullRetryMs: number;
@@ -57,7 +63,10 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
   const capacity = deps.workers + deps.bufferMax;
   // An idle worker always makes room >= bufferMax + 1, so this never leaves a worker waiting.
   const pullMin = Math.max(1, Math.ceil(deps.bufferMax / 2));
+  /** Every message being handled, whether it holds a worker or finishes after releasing it. */
   const inFlight = new Set<Promise<void>>();
+  /** Messages holding a worker. */
+  let busy = 0;
   const waiting: M[] = [];
   const abort = new AbortController();
   const stopped = new AbortController();
@@ -71,26 +80,38 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
 
   /** Starts waiting messages on idle workers. */
   function pump(): void {
-    while (inFlight.size < deps.workers && waiting.length > 0 && !stopped.signal.aborted) {
+    while (busy < deps.workers && waiting.length > 0 && !stopped.signal.aborted) {
       start(waiting.shift()!);
     }
   }
 
   function start(message: M): void {
+    let holdsWorker = true;
+    busy++;
+    const freeWorker = () => {
+      if (!holdsWorker) return;
+      holdsWorker = false;
+      busy--;
+      pump();
+      wake();
+    };
+    // Released work is bounded: with `workers` already finishing outside the pool, keep the worker.
+    const release = () => {
+      if (inFlight.size - busy < deps.workers) freeWorker();
+    };
     const task: Promise<void> = deps
-      .work(message, abort.signal)
+      .work(message, abort.signal, release)
       .catch((err: unknown) => deps.logger.error({ err }, "worker failed"))
       .finally(() => {
         inFlight.delete(task);
-        pump();
-        wake();
+        freeWorker();
       });
     inFlight.add(task);
   }
 
   async function run(): Promise<void> {
     while (!stopped.signal.aborted) {
-      const room = capacity - inFlight.size - waiting.length;
+      const room = capacity - busy - waiting.length;
       if (room < pullMin) {
         await new Promise<void>((resolve) => (wakeUp = resolve));
         continue;
@@ -102,7 +123,7 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
         if (stopped.signal.aborted) await batch.close();
         for await (const message of batch) {
           received++;
-          if (stopped.signal.aborted || inFlight.size + waiting.length >= capacity) {
+          if (stopped.signal.aborted || busy + waiting.length >= capacity) {
             // Not ours to start: hand it straight back rather than let it wait out its ack wait.
             message.nak();
             continue;
@@ -126,7 +147,7 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
   const loop = run().catch((err: unknown) => deps.logger.fatal({ err }, "pull loop crashed"));
 
   return {
-    busy: () => inFlight.size,
+    busy: () => busy,
     buffered: () => waiting.length,
     async stop(graceMs) {
       stopped.abort();
