@@ -9,7 +9,8 @@ describe("bench options", () => {
     expect(options).toMatchObject({ runs: 1, durationMs: 10_000, warmupMs: 2_000, concurrency: 64, generators: 2, client: "http2", userCount: 10_000 });
     expect(options.items).toContain("charge-spread");
     expect(options.items).toContain("raw-sql-charge-1stmt-hot");
-    expect(options.withdrawRatePerSec).toBe(500);
+    expect(options.withdrawPipelineMax).toBe(80);
+    expect(options.withdrawWarmupMs).toBe(8_000);
   });
 
   it("shrinks everything for --smoke and fixes pgbench's length in transactions", () => {

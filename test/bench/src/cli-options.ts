@@ -31,8 +31,14 @@ export interface BenchOptions {
   /** The bank-sim's fixed latency and settlement's workers: nominal capacity workers / latency. */
   bankLatencyMs: number;
   settlementWorkers: number;
-  /** withdraw-e2e's offered rate; defaults to the nominal settlement capacity. */
-  withdrawRatePerSec: number;
+  /** Withdrawals withdraw-e2e keeps unfinished in the settlement pipeline (the pipeline load shape). */
+  withdrawPipelineMax: number;
+  /**
+   * withdraw-e2e's warm-up: at least 8 s outside smoke runs. Its pipeline takes that long to reach
+   * a steady state: settlement's bank calls (100 ms at the bank-sim) took 136 ms at the start, 110 ms
+   * after 5 s and 107-110 ms from 6 s on, while the services' code warmed up.
+   */
+  withdrawWarmupMs: number;
   /** Open-loop scenarios shed calls past this many outstanding. */
   openLoopInFlightMax: number;
   /** How long withdraw-e2e waits after the load for the last withdrawals to settle. */
@@ -50,7 +56,8 @@ export const usage = `usage: bench [options]
   --smoke                  every scenario and baseline, tiny durations (for CI); exit 0 when all ran
   --runs N                 repeat everything N times and report median, min and max (default 1)
   --duration-ms N          measured window per scenario (default 10000; smoke 500)
-  --warmup-ms N            unmeasured load before each window (default 2000; smoke 100)
+  --warmup-ms N            unmeasured load before each window (default 2000, at least 8000 for
+                           withdraw-e2e, whose pipeline takes longer to settle; smoke 100)
   --scenarios a,b          only these (default all): ${itemNames.join(", ")}
   --out FILE               JSON report (default bench-results/bench-<time>.json)
   --wallet HOST:PORT       use a running wallet instead of starting the system
@@ -59,7 +66,8 @@ export const usage = `usage: bench [options]
   --generators N           load-generator processes (default 2); an open loop uses one per 1,000 calls/s, at most N
   --client http2|grpc-js   the generators' gRPC client (default http2, lean; grpc-js: the stock client)
   --users N                spread users (default 10000; smoke 1000)
-  --withdraw-rate N        withdraw-e2e arrivals per second (default: workers / bank latency = 500)
+  --withdraw-pipeline N    withdrawals withdraw-e2e keeps unfinished end to end (default 80: settlement's
+                           50 workers, its 20-message buffer, and room for refills on their way)
 environment: NATS_URL (default nats://127.0.0.1:4222), PGBENCH (default /usr/bin/pgbench),
              TEST_DATABASE_URL (the PostgreSQL server; default postgres://postgres@127.0.0.1:5432/postgres)`;
 
@@ -97,7 +105,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
         generators: { type: "string" },
         client: { type: "string" },
         users: { type: "string" },
-        "withdraw-rate": { type: "string" },
+        "withdraw-pipeline": { type: "string" },
       },
     }));
   } catch (err) {
@@ -128,7 +136,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
   const userCount = integer("users", smoke ? 1_000 : 10_000, 1, 1_000_000);
   const bankLatencyMs = 100;
   const settlementWorkers = 50;
-  const withdrawRatePerSec = integer("withdraw-rate", (settlementWorkers * 1000) / bankLatencyMs, 1, 100_000);
+  const withdrawPipelineMax = integer("withdraw-pipeline", 80, 1, 10_000);
 
   const items = selectItems(typeof values.scenarios === "string" ? values.scenarios : undefined, problems);
 
@@ -162,7 +170,8 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
     userCount,
     bankLatencyMs,
     settlementWorkers,
-    withdrawRatePerSec,
+    withdrawPipelineMax,
+    withdrawWarmupMs: smoke ? warmupMs : Math.max(warmupMs, 8_000),
     openLoopInFlightMax: concurrency * 4,
     drainTimeoutMs: smoke ? 5_000 : 15_000,
     callDeadlineMs: 5_000,

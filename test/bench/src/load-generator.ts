@@ -6,9 +6,11 @@
  * generators; the generator runs warm-up plus the measured window, answers `result` and exits.
  */
 import { performance } from "node:perf_hooks";
+import pg from "pg";
 import { grpcCodeName } from "./grpc-code-name.js";
 import { createLatencyHistogram } from "./latency-histogram.js";
-import type { FromGenerator, GeneratorResult, LoadJob, ToGenerator } from "./load-protocol.js";
+import type { FromGenerator, GeneratorResult, LoadJob, LoadShape, ToGenerator } from "./load-protocol.js";
+import { runPipelineLoop } from "./pipeline-loop.js";
 import { createWorkload, type Workload } from "./workloads.js";
 
 const connectTimeoutMs = 10_000;
@@ -121,12 +123,50 @@ function runOpenLoop(workload: Workload, ratePerSec: number, inFlightMax: number
   });
 }
 
+/**
+ * Keeps the settlement pipeline holding `inPipelineMax` withdrawals (pipeline-loop.ts), counting
+ * the unfinished ones in the wallet's database. Calls are counted by send time, like the open loop.
+ */
+async function runPipeline(workload: Workload, shape: Extract<LoadShape, { kind: "pipeline" }>, window: Window, tally: Tally): Promise<void> {
+  await sleepUntil(window.startMs);
+  const loadStart = new Date(performance.timeOrigin + window.startMs);
+  const pool = new pg.Pool({ connectionString: shape.databaseUrl, max: 1, application_name: "wallet-bench-pipeline" });
+  const counted = (sentMs: number) => sentMs >= window.measureFromMs && sentMs < window.endMs;
+  try {
+    await runPipelineLoop({
+      call: () => workload.call(),
+      countUnfinished: async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          "select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending' and created_at >= $1",
+          [loadStart],
+        );
+        return rows[0]?.n ?? 0;
+      },
+      inPipelineMax: shape.inPipelineMax,
+      pollIntervalMs: shape.pollIntervalMs,
+      endMs: window.endMs,
+      onSent: (sentMs) => {
+        if (counted(sentMs)) tally.result.scheduled++;
+      },
+      onSettled: (sentMs, outcome) => {
+        if (outcome.ok) tally.result.succeededTotal++;
+        if (!counted(sentMs)) return;
+        if (outcome.ok) tally.success(performance.now() - sentMs);
+        else tally.failure(outcome.err);
+      },
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
 async function run(job: LoadJob, workload: Workload, startAtEpochMs: number): Promise<GeneratorResult> {
   // performance.now() is monotonic; the shared start instant is wall-clock, so convert once.
   const startMs = startAtEpochMs - performance.timeOrigin;
   const window: Window = { startMs, measureFromMs: startMs + job.warmupMs, endMs: startMs + job.warmupMs + job.durationMs };
   const tally = createTally(job.durationMs);
   if (job.shape.kind === "closed") await runClosedLoop(workload, job.shape.concurrency, window, tally);
+  else if (job.shape.kind === "pipeline") await runPipeline(workload, job.shape, window, tally);
   else await runOpenLoop(workload, job.shape.ratePerSec, job.shape.inFlightMax, job.phaseOffsetMs, window, tally);
   return tally.finish();
 }

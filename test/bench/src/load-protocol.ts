@@ -14,8 +14,16 @@ export type WorkloadName = (typeof workloadNames)[number];
  * Open loop: calls leave on a fixed schedule whether or not earlier ones answered; a call due
  * while `inFlightMax` calls are outstanding is shed (counted, not sent), so an overloaded server
  * cannot make the generator's memory grow without bound.
+ * Pipeline (withdrawals only): a closed loop around the whole settlement pipeline. Every
+ * `pollIntervalMs` the generator counts the withdrawals still unfinished end to end (pending in
+ * the wallet's database since the load began, plus its Withdraw calls still unanswered) and sends
+ * enough to bring them back to `inPipelineMax`. What it offers then matches what settlement
+ * completes, so the pipeline reaches a steady state instead of a queue that only grows.
  */
-export type LoadShape = { kind: "closed"; concurrency: number } | { kind: "open"; ratePerSec: number; inFlightMax: number };
+export type LoadShape =
+  | { kind: "closed"; concurrency: number }
+  | { kind: "open"; ratePerSec: number; inFlightMax: number }
+  | { kind: "pipeline"; inPipelineMax: number; pollIntervalMs: number; databaseUrl: string };
 
 export interface LoadJob {
   /** host:port of the gRPC server. */
@@ -48,7 +56,7 @@ export interface GeneratorResult {
   /** Latency of the successful calls in the window. */
   histogram: HistogramSnapshot;
   windowMs: number;
-  /** Open loop: calls scheduled in the window, sent or shed. */
+  /** Open loop: calls scheduled in the window, sent or shed. Pipeline: calls sent in the window. */
   scheduled: number;
   /** Open loop: calls in the window not sent because `inFlightMax` calls were outstanding. */
   shed: number;

@@ -54,6 +54,8 @@ export const openLoopRatePerGeneratorMax = 1_000;
 
 /** Splits the total load; the first generators take the remainder of an uneven split. */
 export function splitShape(shape: LoadShape, generatorCount: number): LoadShape[] {
+  // One process counts the pipeline and fills it; a few hundred calls/s need no more.
+  if (shape.kind === "pipeline") return [shape];
   if (shape.kind === "closed") {
     return Array.from({ length: generatorCount }, (_, index) => {
       const base = Math.floor(shape.concurrency / generatorCount);
@@ -67,7 +69,7 @@ export function splitShape(shape: LoadShape, generatorCount: number): LoadShape[
 export function createLoadRunner(deps: LoadRunnerDeps): LoadRunner {
   return {
     async run(request) {
-      const shapes = splitShape(request.shape, deps.generatorCount).filter((shape) => shape.kind === "open" || shape.concurrency > 0);
+      const shapes = splitShape(request.shape, deps.generatorCount).filter((shape) => shape.kind !== "closed" || shape.concurrency > 0);
       const children: ChildProcess[] = [];
       const killAll = () => children.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
       try {

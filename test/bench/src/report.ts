@@ -85,7 +85,7 @@ export function renderMarkdown(report: BenchReport): string {
   );
   const targets = markdownTable(["target", "value", "goal", "verdict"], report.targets.map(targetRow));
   const notes = [
-    "withdraw-e2e: ops/s is completions/s in the window; latencies are accepted→completed from the database.",
+    "withdraw-e2e: a closed loop keeping --withdraw-pipeline withdrawals unfinished end to end; ops/s is completions/s in the window; latencies are accepted→completed from the database.",
     "withdraw-latency: open loop at half of withdraw-e2e's completions/s, a rate settlement keeps up with; same figures as withdraw-e2e.",
     "charge-latency: open loop at half of charge-spread's ops/s; latency runs from each call's scheduled send time.",
   ];

@@ -17,7 +17,7 @@ import { pgbenchVariants, type PgbenchVariant } from "./pgbench-scripts.js";
 import { seedUsers } from "./seed-users.js";
 import { serviceEntries } from "./service-entries.js";
 import { existingSystem, launchSystem, type SystemUnderTest } from "./system-launcher.js";
-import { measureWithdrawE2e } from "./withdraw-e2e.js";
+import { measureWithdrawE2e, type WithdrawE2eDeps } from "./withdraw-e2e.js";
 
 export interface RunResult {
   run: number;
@@ -38,6 +38,11 @@ export interface RunContext {
  * are not counted, but they would take settlement capacity from the measured ones.
  */
 const settleBeforeMs = 20_000;
+/**
+ * How often withdraw-e2e's generator counts the pipeline: a count every 10 ms is about 100 cheap
+ * queries a second (an index of pending withdrawals), and refills come at most 10 ms late.
+ */
+const pipelinePollIntervalMs = 10;
 /** Bounds a pgbench run that hangs (a lock, a dead server) beyond its own length. */
 const pgbenchTimeoutMarginMs = 30_000;
 
@@ -52,14 +57,14 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   let pgbenchFailure: string | undefined;
 
   const closedLoop: LoadShape = { kind: "closed", concurrency: options.concurrency };
-  const load = (address: string, workload: WorkloadName, shape: LoadShape) =>
+  const load = (address: string, workload: WorkloadName, shape: LoadShape, warmupMs = options.warmupMs) =>
     loadRunner.run({
       address,
       client: options.client,
       workload,
       shape,
       userCount: options.userCount,
-      warmupMs: options.warmupMs,
+      warmupMs,
       durationMs: options.durationMs,
       callDeadlineMs: options.callDeadlineMs,
       keyPrefix: `bench-${run}-${workload}-${randomBytes(4).toString("hex")}`,
@@ -124,16 +129,21 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       case "withdraw-e2e":
       case "withdraw-latency": {
         if (sut.settlementMissing || !sut.databaseUrl) return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
-        const ratePerSec = name === "withdraw-latency" ? halfOfPrerequisite(name) : options.withdrawRatePerSec;
-        if (ratePerSec === undefined) return missingPrerequisite(name);
+        let shape: WithdrawE2eDeps["shape"];
+        if (name === "withdraw-e2e") {
+          shape = { kind: "pipeline", inPipelineMax: options.withdrawPipelineMax, pollIntervalMs: pipelinePollIntervalMs, databaseUrl: sut.databaseUrl };
+        } else {
+          const ratePerSec = halfOfPrerequisite(name);
+          if (ratePerSec === undefined) return missingPrerequisite(name);
+          shape = { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax };
+        }
         return measureWithdrawE2e({
           name,
           databaseUrl: sut.databaseUrl,
-          ratePerSec,
-          inFlightMax: options.openLoopInFlightMax,
+          shape,
           settleBeforeMs,
           drainTimeoutMs: options.drainTimeoutMs,
-          runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape),
+          runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape, name === "withdraw-e2e" ? options.withdrawWarmupMs : options.warmupMs),
         });
       }
       default:

@@ -1,13 +1,15 @@
 /**
- * withdraw-e2e and withdraw-latency: withdrawals offered open loop at a fixed rate, followed
- * through the outbox, JetStream, settlement and the bank-sim back to the wallet's database.
- * Throughput is completions per second inside the measured window; latency is accepted →
- * completed.
+ * withdraw-e2e and withdraw-latency: withdrawals followed through the outbox, JetStream,
+ * settlement and the bank-sim back to the wallet's database. Throughput is completions per second
+ * inside the measured window; latency is accepted → completed.
  *
- * withdraw-e2e offers the nominal capacity, so it measures how much of it the system reaches; a
- * queue offered at least its capacity has no steady state, and its latency is the queue's age.
- * withdraw-latency offers half of what withdraw-e2e completed (the rule charge-latency follows
- * for charges), so its latency is that of a steady state.
+ * withdraw-e2e keeps a fixed number of withdrawals in the pipeline (the pipeline load shape): more
+ * than settlement's workers can hold, so they never wait for work, yet bounded, so the pipeline
+ * reaches a steady state at its capacity and its latency is that of the steady state. (Offered
+ * open loop at the nominal capacity, as it was before, the system never reaches a steady state: any
+ * overhead makes the queue grow for the whole run, and the latency measured is the queue's age.)
+ * withdraw-latency offers half of what withdraw-e2e completed, open loop (the rule charge-latency
+ * follows for charges): the latency of a system with room to spare.
  */
 import type { LoadShape } from "./load-protocol.js";
 import { openLoopDetails } from "./load-measurement.js";
@@ -18,8 +20,7 @@ import { createWithdrawalTracker } from "./withdrawal-tracker.js";
 export interface WithdrawE2eDeps {
   name: "withdraw-e2e" | "withdraw-latency";
   databaseUrl: string;
-  ratePerSec: number;
-  inFlightMax: number;
+  shape: Extract<LoadShape, { kind: "open" | "pipeline" }>;
   /** How long to wait for earlier scenarios' withdrawals before starting. */
   settleBeforeMs: number;
   /** How long to wait after the load for the window's withdrawals to finish. */
@@ -32,7 +33,7 @@ export async function measureWithdrawE2e(deps: WithdrawE2eDeps): Promise<Measure
   try {
     // mixed leaves withdrawals behind; settling them would take capacity from the measured ones.
     const pendingBefore = await tracker.waitForNoPending(deps.settleBeforeMs);
-    const result = await deps.runWithdrawLoad({ kind: "open", ratePerSec: deps.ratePerSec, inFlightMax: deps.inFlightMax });
+    const result = await deps.runWithdrawLoad(deps.shape);
     const pendingAfterDrain = await tracker.waitForNoPending(deps.drainTimeoutMs, result.windowEndEpochMs);
     const figures = await tracker.measure({
       fromEpochMs: result.windowStartEpochMs,
@@ -53,7 +54,9 @@ export async function measureWithdrawE2e(deps: WithdrawE2eDeps): Promise<Measure
       errorsByCode: result.errorsByCode,
       ...(figures.latencyMs ? { latencyMs: figures.latencyMs } : {}),
       details: {
-        ...openLoopDetails(deps.ratePerSec, result),
+        ...(deps.shape.kind === "open"
+          ? openLoopDetails(deps.shape.ratePerSec, result)
+          : { inPipelineMax: deps.shape.inPipelineMax, sent: result.scheduled }),
         acceptedPerSec: figures.accepted / (result.windowMs / 1000),
         completionsPerSecMin: figures.completionsPerSecMin,
         completedSinceLoadStart: figures.completedSinceLoadStart,
