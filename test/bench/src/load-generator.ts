@@ -11,6 +11,7 @@ import { grpcCodeName } from "./grpc-code-name.js";
 import { createLatencyHistogram } from "./latency-histogram.js";
 import type { FromGenerator, GeneratorResult, LoadJob, LoadShape, ToGenerator } from "./load-protocol.js";
 import { runPipelineLoop } from "./pipeline-loop.js";
+import { countPendingWithdrawals } from "./withdrawal-tracker.js";
 import { createWorkload, type Workload } from "./workloads.js";
 
 const connectTimeoutMs = 10_000;
@@ -135,13 +136,7 @@ async function runPipeline(workload: Workload, shape: Extract<LoadShape, { kind:
   try {
     await runPipelineLoop({
       call: () => workload.call(),
-      countUnfinished: async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          "select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending' and created_at >= $1",
-          [loadStart],
-        );
-        return rows[0]?.n ?? 0;
-      },
+      countUnfinished: () => countPendingWithdrawals(pool, { from: loadStart }),
       inPipelineMax: shape.inPipelineMax,
       pollIntervalMs: shape.pollIntervalMs,
       endMs: window.endMs,

@@ -44,17 +44,22 @@ export interface WithdrawalTracker {
 
 const pollIntervalMs = 200;
 
+/** Withdrawals still pending that were created in [from, before); an end left out is open. */
+export async function countPendingWithdrawals(pool: pg.Pool, created: { from?: Date; before?: Date }): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending'
+     and ($1::timestamptz is null or created_at >= $1) and ($2::timestamptz is null or created_at < $2)`,
+    [created.from ?? null, created.before ?? null],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 export function createWithdrawalTracker(databaseUrl: string): WithdrawalTracker {
   // One connection is plenty: a handful of queries between scenarios.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, application_name: "wallet-bench" });
 
-  const pendingCount = async (createdBeforeEpochMs: number | undefined) => {
-    const { rows } = await pool.query<{ n: string }>(
-      "select count(*) as n from transactions where type = 'withdrawal' and status = 'pending' and ($1::timestamptz is null or created_at < $1)",
-      [createdBeforeEpochMs === undefined ? null : new Date(createdBeforeEpochMs)],
-    );
-    return Number(rows[0]?.n ?? 0);
-  };
+  const pendingCount = (createdBeforeEpochMs: number | undefined) =>
+    countPendingWithdrawals(pool, createdBeforeEpochMs === undefined ? {} : { before: new Date(createdBeforeEpochMs) });
 
   return {
     async waitForNoPending(timeoutMs, createdBeforeEpochMs) {
