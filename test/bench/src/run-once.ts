@@ -130,8 +130,10 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       case "withdraw-latency": {
         if (sut.settlementMissing || !sut.databaseUrl) return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
         let shape: WithdrawE2eDeps["shape"];
+        let warmupMs = options.warmupMs;
         if (name === "withdraw-e2e") {
           shape = { kind: "pipeline", inPipelineMax: options.withdrawPipelineMax, pollIntervalMs: pipelinePollIntervalMs, databaseUrl: sut.databaseUrl };
+          warmupMs = options.withdrawWarmupMs;
         } else {
           const ratePerSec = halfOfPrerequisite(name);
           if (ratePerSec === undefined) return missingPrerequisite(name);
@@ -143,7 +145,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
           shape,
           settleBeforeMs,
           drainTimeoutMs: options.drainTimeoutMs,
-          runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape, name === "withdraw-e2e" ? options.withdrawWarmupMs : options.warmupMs),
+          runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape, warmupMs),
         });
       }
       default:
