@@ -8,11 +8,12 @@
  * are the largest cost in these processes' CPU profiles. pino flushes what is buffered when the
  * process exits; only a SIGKILL can lose the last lines.
  */
-import { pino, type Logger, type LoggerOptions } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
 export type { Logger };
 
-export function createLogger(service: string, level: string = "info"): Logger {
+/** `destination` is stdout unless given (tests pass one to read the lines back). */
+export function createLogger(service: string, level: string = "info", destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },
@@ -28,7 +29,7 @@ export function createLogger(service: string, level: string = "info"): Logger {
       },
     },
   };
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 function stringifyBigints(fields: Record<string, unknown>): Record<string, unknown> {

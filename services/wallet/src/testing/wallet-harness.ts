@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { loadConfig } from "@wallet/config";
-import { createLogger } from "@wallet/logger";
+import { createLogger, type Logger } from "@wallet/logger";
 import { createWalletClient, type WalletClient } from "@wallet/proto";
 import { createTestDatabase, deleteStreams, uniqueName, type TestDatabase } from "@wallet/test-kit";
 import { startWalletApp, type WalletApp } from "../app.js";
@@ -23,7 +23,11 @@ export interface WalletHarness {
   close(): Promise<void>;
 }
 
-export async function startWalletHarness(env: Record<string, string> = {}, existing?: TestDatabase): Promise<WalletHarness> {
+export async function startWalletHarness(
+  env: Record<string, string> = {},
+  existing?: TestDatabase,
+  logger?: Logger,
+): Promise<WalletHarness> {
   const database = existing ?? (await createTestDatabase());
   const config = loadConfig(walletConfigSchema, {
     DATABASE_URL: database.url,
@@ -34,7 +38,7 @@ export async function startWalletHarness(env: Record<string, string> = {}, exist
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...env,
   });
-  const app = await startWalletApp(config, createLogger("wallet-test", config.LOG_LEVEL));
+  const app = await startWalletApp(config, logger ?? createLogger("wallet-test", config.LOG_LEVEL));
   const address = `127.0.0.1:${app.grpcPort}`;
   const client = createWalletClient(address, 15_000);
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
