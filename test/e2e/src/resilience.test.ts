@@ -93,7 +93,8 @@ describe("resilience of settlement", () => {
   it("survives kill -9 of settlement under load: 500 withdrawals over 100 users", async () => {
     system = await startSystem({
       bankEnv: { BANK_SIM_LATENCY_MS_MIN: "20", BANK_SIM_LATENCY_MS_MAX: "200", BANK_SIM_REJECT_RATE: "0.1", BANK_SIM_ERROR_RATE: "0.1" },
-      settlementEnv: { SETTLEMENT_BACKOFF_MS_BASE: "50", SETTLEMENT_BACKOFF_MS_MAX: "500", SETTLEMENT_MAX_ATTEMPTS: "10", SETTLEMENT_MAX_DELIVER: "50",
+      // debug: which instance finished which withdrawal is read from "withdrawal settled" lines.
+      settlementEnv: { LOG_LEVEL: "debug", SETTLEMENT_BACKOFF_MS_BASE: "50", SETTLEMENT_BACKOFF_MS_MAX: "500", SETTLEMENT_MAX_ATTEMPTS: "10", SETTLEMENT_MAX_DELIVER: "50",
         // A killed instance's messages come back after the ack wait; keep it short so the test is.
         SETTLEMENT_ACK_WAIT_MS: "3000", BANK_TIMEOUT_MS: "1000" },
     });
@@ -228,7 +229,14 @@ describe("resilience of settlement", () => {
   });
 
   it("shares the work between two wallets and two settlement instances, applying each outcome once", async () => {
-    system = await startSystem({ wallets: 2, settlements: 2, bankEnv: { BANK_SIM_REJECT_RATE: "0.2" } });
+    // debug: who settled and who applied each withdrawal is read from the per-withdrawal lines.
+    system = await startSystem({
+      wallets: 2,
+      settlements: 2,
+      walletEnv: { LOG_LEVEL: "debug" },
+      settlementEnv: { LOG_LEVEL: "debug" },
+      bankEnv: { BANK_SIM_REJECT_RATE: "0.2" },
+    });
     const walletClients = system.walletAddresses.map(clientFor);
     const users = await fundUsers(walletClients[0]!, 40, 1_000n);
     await Promise.all(

@@ -30,6 +30,7 @@ function setup(observation: BankObservation | (() => Promise<BankObservation>), 
   const published: { result: WithdrawalResult; messageId: string }[] = [];
   const payouts: unknown[] = [];
   const registry = new Registry();
+  const lines: Record<string, unknown>[] = [];
   const bank: BankClient = {
     async requestPayout(request) {
       payouts.push(request);
@@ -48,7 +49,7 @@ function setup(observation: BankObservation | (() => Promise<BankObservation>), 
       },
     },
     metrics: createSettlementMetrics(registry),
-    logger: createLogger("test", "silent"),
+    logger: createLogger("test", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }),
     policy: { maxAttempts: 3, maxDeliver: 10, backoff: { baseMs: 1_000, maxMs: 10_000 }, workingIntervalMs: 20 },
     random: () => 0,
   });
@@ -57,7 +58,7 @@ function setup(observation: BankObservation | (() => Promise<BankObservation>), 
     const values = json.find((m) => m.name === name)?.values ?? [];
     return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
   };
-  return { events, published, payouts, settle, metric, signal: new AbortController().signal };
+  return { events, published, payouts, lines, settle, metric, signal: new AbortController().signal };
 }
 
 describe("settleMessage", () => {
@@ -70,6 +71,18 @@ describe("settleMessage", () => {
     ]);
     expect(t.payouts).toEqual([{ reference: transactionId, userId: 7n, amountMinor: 2n ** 62n }]);
     expect(await t.metric("settlement_bank_calls_total", { outcome: "paid" })).toBe(1);
+  });
+
+  it("writes a line at info for a refusal, and none for a completion (its row records it)", async () => {
+    const completed = setup(paid);
+    await completed.settle(fakeMessage(completed.events, 1), completed.signal);
+    expect(completed.lines.filter((line) => line.msg === "withdrawal settled")).toEqual([]);
+
+    const refused = setup(rejected);
+    await refused.settle(fakeMessage(refused.events, 1), refused.signal);
+    expect(refused.lines.filter((line) => line.msg === "withdrawal settled")).toEqual([
+      expect.objectContaining({ level: "info", transactionId, outcome: "failed", reason: "account_closed" }),
+    ]);
   });
 
   it("releases its worker once the bank has answered, before publishing the result", async () => {

@@ -154,7 +154,10 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
       metrics.parked.inc();
       logger.warn({ reason: decision.reason }, "withdrawal parked for an operator");
     } else {
-      logger.info({ outcome: decision.outcome, bankReference: decision.bankReference, reason: decision.reason }, "withdrawal settled");
+      // A completion is recorded on the withdrawal's row once the wallet applies it: debug. A
+      // refusal, which the wallet refunds, is worth a line at info.
+      const level = decision.outcome === "completed" ? "debug" : "info";
+      logger[level]({ outcome: decision.outcome, bankReference: decision.bankReference, reason: decision.reason }, "withdrawal settled");
     }
 
     message.ack();

@@ -95,10 +95,21 @@ export function startResultsConsumer(deps: {
       const applied = outcomes[i]!;
       msg.ack();
       deps.observer?.onResult(result.outcome, applied, redelivered);
-      const log = logger.child({ transactionId: result.transactionId });
-      if (applied === "applied") log.info({ outcome: result.outcome, bankReference: result.bankReference, reason: result.reason }, "settlement result applied");
-      else log.info({ outcome: result.outcome }, "settlement result changed nothing (duplicate or late)");
+      logApplied(result, applied);
     });
+  }
+
+  /**
+   * A completion is the common case and its row records it (status, bank reference, time), so
+   * its line is debug, like a charge's; a refund, a parking and a result that changed nothing are
+   * the ones an operator asks about, at info. (A line per completion cost 4% of withdraw-e2e's
+   * throughput, with settlement's matching line.)
+   */
+  function logApplied(result: WithdrawalResult, applied: ApplyOutcome): void {
+    const fields = { transactionId: result.transactionId, outcome: result.outcome };
+    if (applied !== "applied") logger.info(fields, "settlement result changed nothing (duplicate or late)");
+    else if (result.outcome === "completed") logger.debug({ ...fields, bankReference: result.bankReference }, "settlement result applied");
+    else logger.info({ ...fields, bankReference: result.bankReference, reason: result.reason }, "settlement result applied");
   }
 
   async function consumeOnce(): Promise<void> {

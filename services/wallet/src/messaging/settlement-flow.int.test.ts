@@ -10,6 +10,7 @@ import {
   type Topology,
   type WithdrawalResult,
 } from "@wallet/messages";
+import { createLogger } from "@wallet/logger";
 import { waitFor } from "@wallet/test-kit";
 import { checkLedger } from "../db/ledger-check.js";
 import { createSettlementStore } from "../db/settlement-store.js";
@@ -21,9 +22,13 @@ let js: JetStreamClient;
 let jsm: JetStreamManager;
 let topo: Topology;
 const testConsumer = "test_settlement";
+/** The wallet's lines at info, the default level. */
+const logLines: Record<string, unknown>[] = [];
+const linesAbout = (transactionId: string) => logLines.filter((line) => line.transactionId === transactionId).map((line) => line.msg);
 
 beforeAll(async () => {
-  harness = await startWalletHarness({ OUTBOX_SWEEP_INTERVAL_MS: "200", RESULTS_RETRY_DELAY_MS: "100" });
+  const logger = createLogger("wallet-test", "info", { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  harness = await startWalletHarness({ OUTBOX_SWEEP_INTERVAL_MS: "200", RESULTS_RETRY_DELAY_MS: "100" }, undefined, logger);
   topo = topology(harness.natsPrefix);
   nc = await connect({ servers: "nats://127.0.0.1:4222" });
   js = jetstream(nc);
@@ -84,6 +89,8 @@ describe("outbox relay and settlement results", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await statusOf(id)).toMatchObject({ status: TransactionStatus.TRANSACTION_STATUS_COMPLETED, bankReference: "BANK-1" });
     expect((await harness.client.getBalance({ userId: 2n })).balance).toMatchObject({ available: 0n, pending: 0n, total: 0n });
+    // At info the completion writes no line (its row records it); the two that changed nothing do.
+    expect(linesAbout(id)).toEqual(["settlement result changed nothing (duplicate or late)", "settlement result changed nothing (duplicate or late)"]);
   });
 
   it("refunds a rejected withdrawal exactly once, and history shows the failure and the refund", async () => {
@@ -99,6 +106,7 @@ describe("outbox relay and settlement results", () => {
     expect(transactions).toHaveLength(3);
     expect(refund).toMatchObject({ amount: 700n, relatedTransactionId: id, status: TransactionStatus.TRANSACTION_STATUS_COMPLETED });
     expect(await statusOf(id)).toMatchObject({ failureReason: "account closed", relatedTransactionId: refund!.id });
+    expect(logLines).toContainEqual(expect.objectContaining({ level: "info", msg: "settlement result applied", transactionId: id, outcome: "failed", reason: "account closed" }));
   });
 
   it("parks a withdrawal without refunding it, and an operator retry sends it again under a new message id", async () => {
