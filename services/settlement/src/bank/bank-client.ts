@@ -51,8 +51,18 @@ export function createBankClient(options: BankClientOptions): ClosableBankClient
 
   return {
     async requestPayout(request, signal) {
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      // One controller and a timer cleared when the call ends. AbortSignal.timeout's timer
+      // outlives the call and AbortSignal.any tracks its sources weakly: together they were 5%
+      // of settlement's CPU.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, options.timeoutMs);
+      const onShutdown = () => controller.abort(signal!.reason);
+      if (signal?.aborted) onShutdown();
+      else signal?.addEventListener("abort", onShutdown, { once: true });
       try {
         const response = await pool.request({
           path: payoutsPath,
@@ -63,13 +73,16 @@ export function createBankClient(options: BankClientOptions): ClosableBankClient
             user_id: request.userId.toString(),
             amount: request.amountMinor.toString(),
           }),
-          signal: combined,
+          signal: controller.signal,
         });
         return { type: "response", status: response.statusCode, body: await readJsonBody(response.body) };
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        if (timeout.aborted) return { type: "timeout" };
+        if (timedOut) return { type: "timeout" };
         return { type: "network", detail: describeNetworkError(err) };
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onShutdown);
       }
     },
 
