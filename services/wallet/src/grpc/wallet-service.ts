@@ -99,7 +99,7 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
       );
       const transaction = await deps.ledger.charge(command);
       // debug: the transactions table is the record of every write; a log line per write costs a
-      // synchronous stdout write on the hot path.
+      // stdout write on the hot path.
       debug({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "charged");
       return { transaction: toWireTransaction(transaction) };
     }),
