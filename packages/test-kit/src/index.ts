@@ -7,3 +7,4 @@ export * from "./process.js";
 export * from "./wait.js";
 export * from "./system.js";
 export * from "./bank-admin.js";
+export * from "./log-capture.js";

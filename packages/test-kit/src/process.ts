@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { serviceProcessEnv } from "@wallet/runtime";
+import type { LogLine } from "./log-capture.js";
 import { waitFor } from "./wait.js";
 
 /** Asks the OS for a free TCP port on loopback. */
@@ -19,7 +20,7 @@ export interface ServiceProcess {
   readonly name: string;
   readonly child: ChildProcess;
   /** Every JSON log line the process printed so far, parsed. */
-  readonly logs: Record<string, unknown>[];
+  readonly logs: LogLine[];
   /** Sends SIGTERM and waits for the exit code (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<number | null>;
   /** SIGKILL: a crash, with no chance to clean up. */
@@ -43,7 +44,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     env: { ...serviceProcessEnv, ...process.env, LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const logs: Record<string, unknown>[] = [];
+  const logs: LogLine[] = [];
   let stderr = "";
   let buffered = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -53,7 +54,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
       try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
+        logs.push(JSON.parse(line) as LogLine);
       } catch {
         logs.push({ msg: line });
       }

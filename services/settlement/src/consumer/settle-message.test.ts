@@ -1,5 +1,6 @@
 import { encodeWithdrawalRequested, resultMessageId, type WithdrawalResult } from "@wallet/messages";
 import { createLogger } from "@wallet/logger";
+import { captureLogLines } from "@wallet/test-kit";
 import { Registry } from "@wallet/metrics";
 import { describe, expect, it } from "vitest";
 import type { BankClient } from "../bank/bank-client.js";
@@ -30,7 +31,7 @@ function setup(observation: BankObservation | (() => Promise<BankObservation>), 
   const published: { result: WithdrawalResult; messageId: string }[] = [];
   const payouts: unknown[] = [];
   const registry = new Registry();
-  const lines: Record<string, unknown>[] = [];
+  const { destination, lines } = captureLogLines();
   const bank: BankClient = {
     async requestPayout(request) {
       payouts.push(request);
@@ -49,7 +50,7 @@ function setup(observation: BankObservation | (() => Promise<BankObservation>), 
       },
     },
     metrics: createSettlementMetrics(registry),
-    logger: createLogger("test", "info", { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }),
+    logger: createLogger("test", "info", destination),
     policy: { maxAttempts: 3, maxDeliver: 10, backoff: { baseMs: 1_000, maxMs: 10_000 }, workingIntervalMs: 20 },
     random: () => 0,
   });

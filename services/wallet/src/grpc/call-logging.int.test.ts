@@ -5,15 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { createLogger } from "@wallet/logger";
+import { captureLogLines } from "@wallet/test-kit";
 import { grpcError } from "../testing/grpc-errors.js";
 import { newKey, startWalletHarness, type WalletHarness } from "../testing/wallet-harness.js";
 
-type LogLine = Record<string, unknown>;
-
 /** A wallet for the enclosing describe whose logger, at `level`, keeps its lines for reading. */
 function walletLoggingAt(level: string) {
-  const lines: LogLine[] = [];
-  const logger = createLogger("wallet-test", level, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+  const { destination, lines } = captureLogLines();
+  const logger = createLogger("wallet-test", level, destination);
   let harness: WalletHarness | undefined;
   beforeAll(async () => {
     harness = await startWalletHarness({ OUTBOX_RELAY_ENABLED: "false" }, undefined, logger);

@@ -11,7 +11,7 @@ import {
   type WithdrawalResult,
 } from "@wallet/messages";
 import { createLogger } from "@wallet/logger";
-import { waitFor } from "@wallet/test-kit";
+import { captureLogLines, waitFor } from "@wallet/test-kit";
 import { checkLedger } from "../db/ledger-check.js";
 import { createSettlementStore } from "../db/settlement-store.js";
 import { newKey, startWalletHarness, type WalletHarness } from "../testing/wallet-harness.js";
@@ -23,11 +23,11 @@ let jsm: JetStreamManager;
 let topo: Topology;
 const testConsumer = "test_settlement";
 /** The wallet's lines at info, the default level. */
-const logLines: Record<string, unknown>[] = [];
+const { destination: logDestination, lines: logLines } = captureLogLines();
 const linesAbout = (transactionId: string) => logLines.filter((line) => line.transactionId === transactionId).map((line) => line.msg);
 
 beforeAll(async () => {
-  const logger = createLogger("wallet-test", "info", { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger("wallet-test", "info", logDestination);
   harness = await startWalletHarness({ OUTBOX_SWEEP_INTERVAL_MS: "200", RESULTS_RETRY_DELAY_MS: "100" }, undefined, logger);
   topo = topology(harness.natsPrefix);
   nc = await connect({ servers: "nats://127.0.0.1:4222" });
