@@ -6,7 +6,7 @@ const env = {};
 describe("bench options", () => {
   it("defaults to every item, one run, 10 s windows after 2 s of warm-up", () => {
     const options = parseBenchOptions([], env)!;
-    expect(options).toMatchObject({ runs: 1, durationMs: 10_000, warmupMs: 2_000, concurrency: 64, generators: 2, client: "http2", userCount: 10_000 });
+    expect(options).toMatchObject({ runs: 1, durationMs: 10_000, warmupMs: 2_000, concurrency: 64, generators: 2, client: "frames", userCount: 10_000 });
     expect(options.items).toContain("charge-spread");
     expect(options.items).toContain("raw-sql-charge-1stmt-hot");
     expect(options.withdrawPipelineMax).toBe(80);
@@ -34,7 +34,7 @@ describe("bench options", () => {
       expect(problems).toMatch(/--runs/);
       expect(problems).toMatch(/unknown "nope"/);
       expect(problems).toMatch(/--wallet/);
-      expect(problems).toMatch(/--client: must be one of http2, grpc-js/);
+      expect(problems).toMatch(/--client: must be one of frames, http2, grpc-js/);
     }
   });
 

@@ -64,7 +64,9 @@ export const usage = `usage: bench [options]
   --database-url URL       that wallet's database (withdraw-e2e and withdraw-latency need it)
   --concurrency N          closed-loop callers (default 64)
   --generators N           load-generator processes (default 2); an open loop uses one per 1,000 calls/s, at most N
-  --client http2|grpc-js   the generators' gRPC client (default http2, lean; grpc-js: the stock client)
+  --client frames|http2|grpc-js
+                           the generators' gRPC client (default frames: HTTP/2 frames on a socket, the
+                           leanest; http2: on node:http2; grpc-js: the stock client)
   --users N                spread users (default 10000; smoke 1000)
   --withdraw-pipeline N    withdrawals withdraw-e2e keeps unfinished end to end (default 80: settlement's
                            50 workers, its 20-message buffer, and room for refills on their way)
@@ -131,7 +133,7 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
   const warmupMs = integer("warmup-ms", smoke ? 100 : 2_000, 0, 60_000);
   const concurrency = integer("concurrency", 64, 1, 1_024);
   const generators = integer("generators", 2, 1, 16);
-  const client = (values.client ?? "http2") as TransportName;
+  const client = (values.client ?? "frames") as TransportName;
   if (!transportNames.includes(client)) problems.push(`--client: must be one of ${transportNames.join(", ")} (got ${JSON.stringify(values.client)})`);
   const userCount = integer("users", smoke ? 1_000 : 10_000, 1, 1_000_000);
   const bankLatencyMs = 100;

@@ -67,6 +67,33 @@ function decodeGrpcMessage(value: unknown): string {
   }
 }
 
+/** How a unary call's stream ended: what the headers and trailers said, and any stream error. */
+export interface StreamEnding {
+  httpStatus: number | undefined;
+  /** From the trailers, or the headers of a trailers-only answer; undefined when the stream had no ending. */
+  grpcStatus: string | undefined;
+  grpcMessage: unknown;
+  streamError?: string | undefined;
+}
+
+/** A unary call's outcome from how its stream ended and the body it carried. */
+export function unaryOutcome<Res>(ending: StreamEnding, body: Buffer[], deserialize: (bytes: Buffer) => Res): Res | CallError {
+  const { httpStatus, grpcStatus } = ending;
+  if (grpcStatus === undefined) {
+    const why = ending.streamError ?? `stream closed without a status (HTTP ${httpStatus ?? "none"})`;
+    return new CallError(httpStatus === undefined || httpStatus === 200 ? status.UNAVAILABLE : statusFromHttp(httpStatus), why);
+  }
+  const code = /^\d{1,2}$/.test(grpcStatus) ? Number(grpcStatus) : status.UNKNOWN;
+  if (code !== status.OK) return new CallError(code, decodeGrpcMessage(ending.grpcMessage));
+  const message = unframeMessage(body.length === 1 ? body[0]! : Buffer.concat(body));
+  if (message instanceof CallError) return message;
+  try {
+    return deserialize(message);
+  } catch (err) {
+    return new CallError(status.INTERNAL, `response does not decode: ${(err as Error).message}`);
+  }
+}
+
 export function createHttp2Transport(address: string, callDeadlineMs: number): UnaryTransport {
   const authority = `http://${address}`;
   const timeoutHeader = grpcTimeoutHeader(callDeadlineMs);
@@ -125,27 +152,15 @@ export function createHttp2Transport(address: string, callDeadlineMs: number): U
       stream.on("trailers", (trailers) => (ending = trailers));
       stream.on("error", (err) => (streamError = err));
       stream.on("close", () => {
-        if (!ending) {
-          const why = streamError?.message ?? `stream closed without a status (HTTP ${httpStatus ?? "none"})`;
-          settle(new CallError(httpStatus === undefined || httpStatus === 200 ? status.UNAVAILABLE : statusFromHttp(httpStatus), why));
-          return;
-        }
-        const rawCode = ending["grpc-status"];
-        const code = typeof rawCode === "string" && /^\d{1,2}$/.test(rawCode) ? Number(rawCode) : status.UNKNOWN;
-        if (code !== status.OK) {
-          settle(new CallError(code, decodeGrpcMessage(ending["grpc-message"])));
-          return;
-        }
-        const message = unframeMessage(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-        if (message instanceof CallError) {
-          settle(message);
-          return;
-        }
-        try {
-          settle(method.responseDeserialize(message));
-        } catch (err) {
-          settle(new CallError(status.INTERNAL, `response does not decode: ${(err as Error).message}`));
-        }
+        // Trailers without a grpc-status read as an unparseable one (UNKNOWN), not as no ending.
+        const grpcStatus = ending ? String(ending["grpc-status"] ?? "") : undefined;
+        settle(
+          unaryOutcome(
+            { httpStatus, grpcStatus, grpcMessage: ending?.["grpc-message"], streamError: streamError?.message },
+            chunks,
+            method.responseDeserialize,
+          ),
+        );
       });
       stream.end(frameMessage(method.requestSerialize(request)));
     });

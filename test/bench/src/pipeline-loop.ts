@@ -25,6 +25,8 @@ export async function runPipelineLoop(deps: PipelineLoopDeps): Promise<void> {
   const calls = new Set<Promise<void>>();
   while (performance.now() < deps.endMs) {
     const unfinished = await deps.countUnfinished();
+    // The count took time: the window may have closed while it ran.
+    if (performance.now() >= deps.endMs) break;
     for (let room = deps.inPipelineMax - unfinished - unanswered; room > 0; room--) {
       const sentMs = performance.now();
       unanswered++;

@@ -5,6 +5,7 @@
 import { service as healthService } from "grpc-health-check";
 import { WalletServiceService } from "@wallet/proto";
 import type { WorkloadName } from "./load-protocol.js";
+import { createFramesTransport } from "./frames-transport.js";
 import { createHttp2Transport } from "./http2-transport.js";
 import { createGrpcJsTransport, type TransportName, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 
@@ -30,7 +31,14 @@ export interface WorkloadOptions {
 }
 
 export function createTransport(name: TransportName, address: string, callDeadlineMs: number): UnaryTransport {
-  return name === "http2" ? createHttp2Transport(address, callDeadlineMs) : createGrpcJsTransport(address, callDeadlineMs);
+  switch (name) {
+    case "frames":
+      return createFramesTransport(address, callDeadlineMs);
+    case "http2":
+      return createHttp2Transport(address, callDeadlineMs);
+    case "grpc-js":
+      return createGrpcJsTransport(address, callDeadlineMs);
+  }
 }
 
 export function createWorkload(name: WorkloadName, options: WorkloadOptions): Workload {
