@@ -1,16 +1,23 @@
 /**
  * Every scenario and baseline the bench knows, in the order a run executes them. Baselines come
- * first so each scenario's reference was measured minutes, not a run, before it.
+ * first so each scenario's reference was measured minutes, not a run, before it; a baseline whose
+ * rate comes from a scenario (raw-sql-charge-latency) comes last.
  */
 
-export const baselineNames = ["grpc-noop", "raw-sql-charge", "raw-sql-charge-hot", "raw-sql-charge-1stmt", "raw-sql-charge-1stmt-hot"] as const;
+export const baselineNames = [
+  "grpc-noop",
+  "raw-sql-charge",
+  "raw-sql-charge-hot",
+  "raw-sql-charge-1stmt",
+  "raw-sql-charge-1stmt-hot",
+  "raw-sql-charge-latency",
+] as const;
 export const scenarioNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "withdraw-latency", "charge-latency"] as const;
 
 export type BaselineName = (typeof baselineNames)[number];
 export type ScenarioName = (typeof scenarioNames)[number];
 export type ItemName = BaselineName | ScenarioName;
 
-export const itemNames: readonly ItemName[] = [...baselineNames, ...scenarioNames];
 
 export const descriptions: Record<ItemName, string> = {
   "grpc-noop": "grpc.health.v1 Check on a server that does nothing: gRPC's own cost",
@@ -25,10 +32,21 @@ export const descriptions: Record<ItemName, string> = {
   "withdraw-e2e": "Withdraw open loop at the nominal settlement capacity; completions/s and accepted→completed",
   "withdraw-latency": "Withdraw open loop at half of withdraw-e2e's completions/s; accepted→completed at a rate settlement keeps up with",
   "charge-latency": "Charge open loop at half of charge-spread's throughput; latency under a steady rate",
+  "raw-sql-charge-latency": "pgbench -R: the one-statement charge at charge-latency's rate, spread users; the tail raw SQL has at that rate",
 };
 
 /** A latency scenario's rate comes from its throughput scenario's result in the same run. */
-export const prerequisites: Partial<Record<ItemName, ItemName>> = { "charge-latency": "charge-spread", "withdraw-latency": "withdraw-e2e" };
+export const prerequisites: Partial<Record<ItemName, ItemName>> = {
+  "charge-latency": "charge-spread",
+  "withdraw-latency": "withdraw-e2e",
+  "raw-sql-charge-latency": "charge-spread",
+};
+
+export const itemNames: readonly ItemName[] = [
+  ...baselineNames.filter((name) => !prerequisites[name]),
+  ...scenarioNames,
+  ...baselineNames.filter((name) => prerequisites[name]),
+];
 
 /** Scenarios that need the wallet system started. */
 export const needsSystem = (name: ItemName) => (scenarioNames as readonly string[]).includes(name);

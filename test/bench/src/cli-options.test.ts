@@ -21,6 +21,8 @@ describe("bench options", () => {
 
   it("runs a chosen item's prerequisite too, in catalogue order", () => {
     expect(parseBenchOptions(["--scenarios", "charge-latency,grpc-noop"], env)!.items).toEqual(["grpc-noop", "charge-spread", "charge-latency"]);
+    // A baseline whose rate comes from a scenario runs after the scenarios.
+    expect(parseBenchOptions(["--scenarios", "raw-sql-charge-latency,raw-sql-charge"], env)!.items).toEqual(["raw-sql-charge", "charge-spread", "raw-sql-charge-latency"]);
     expect(parseBenchOptions(["--scenarios", "withdraw-latency"], env)!.items).toEqual(["withdraw-e2e", "withdraw-latency"]);
   });
 

@@ -23,6 +23,12 @@ export interface PgbenchRunSpec {
   warmupSeconds: number;
   clients: number;
   threads: number;
+  /**
+   * A fixed arrival rate (pgbench -R) instead of as fast as the clients go. pgbench then measures
+   * each transaction's latency from its scheduled start, so time spent behind a stalled client
+   * counts, as in the bench's own open loop.
+   */
+  ratePerSec?: number;
 }
 
 export interface PgbenchRunner {
@@ -103,7 +109,8 @@ export function createPgbenchRunner(deps: PgbenchRunnerDeps): PgbenchRunner {
       const { args: connArgs, env } = connectionArgs(url);
       const scriptPath = join(workDir, `${variant.name}.sql`);
       await writeFile(scriptPath, variant.script(deps.userCount));
-      const common = [...connArgs, "-n", "-M", "prepared", "-c", String(spec.clients), "-j", String(spec.threads), "-f", scriptPath];
+      const rateArgs = spec.ratePerSec === undefined ? [] : ["-R", spec.ratePerSec.toFixed(1)];
+      const common = [...connArgs, "-n", "-M", "prepared", "-c", String(spec.clients), "-j", String(spec.threads), ...rateArgs, "-f", scriptPath];
       const databaseName = url.pathname.slice(1);
       const lengthSeconds = "seconds" in spec.length ? spec.length.seconds : 0;
       const timeoutMs = (spec.warmupSeconds + lengthSeconds) * 1000 + deps.runTimeoutMarginMs;
@@ -126,7 +133,11 @@ export function createPgbenchRunner(deps: PgbenchRunnerDeps): PgbenchRunner {
           opsPerSec: summary.tps,
           errorsByCode: summary.failedTransactions > 0 ? { FAILED: summary.failedTransactions } : {},
           ...(latencyMs ? { latencyMs } : {}),
-          details: { clients: spec.clients, pgbenchLatencyAverageMs: summary.latencyAverageMs },
+          details: {
+            clients: spec.clients,
+            pgbenchLatencyAverageMs: summary.latencyAverageMs,
+            ...(spec.ratePerSec === undefined ? {} : { offeredRatePerSec: spec.ratePerSec }),
+          },
         };
       } catch (err) {
         return failedMeasurement(variant.name, "baseline", (err as Error).message);

@@ -44,4 +44,6 @@ export const pgbenchVariants: readonly PgbenchVariant[] = [
   { name: "raw-sql-charge-hot", description: "INSERT + UPDATE in one transaction, one user", script: (n) => twoStatements(hotUser(n)) },
   { name: "raw-sql-charge-1stmt", description: "one CTE statement, 10,000 users", script: (n) => oneStatement(spreadUser(n)) },
   { name: "raw-sql-charge-1stmt-hot", description: "one CTE statement, one user", script: (n) => oneStatement(hotUser(n)) },
+  // Run at a fixed rate (pgbench -R) by the bench, not as fast as it goes.
+  { name: "raw-sql-charge-latency", description: "one CTE statement, 10,000 users, at a fixed rate", script: (n) => oneStatement(spreadUser(n)) },
 ];

@@ -88,6 +88,7 @@ export function renderMarkdown(report: BenchReport): string {
     "withdraw-e2e: a closed loop keeping --withdraw-pipeline withdrawals unfinished end to end; ops/s is completions/s in the window; latencies are accepted→completed from the database.",
     "withdraw-latency: open loop at half of withdraw-e2e's completions/s, a rate settlement keeps up with; same figures as withdraw-e2e.",
     "charge-latency: open loop at half of charge-spread's ops/s; latency runs from each call's scheduled send time.",
+    "raw-sql-charge-latency: pgbench -R at charge-latency's rate, the one-statement charge, 16 clients; latency runs from each transaction's scheduled start.",
   ];
   return [header, "", items, "", targets, "", ...notes.map((note) => `- ${note}`), ""].join("\n");
 }

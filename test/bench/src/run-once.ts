@@ -46,6 +46,8 @@ const pipelinePollIntervalMs = 10;
 /** Bounds a pgbench run that hangs (a lock, a dead server) beyond its own length. */
 const pgbenchTimeoutMarginMs = 30_000;
 
+const kindOf = (name: ItemName) => ((baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario");
+
 export async function runOnce(run: number, context: RunContext): Promise<RunResult> {
   const { options, log } = context;
   const loadRunner = createLoadRunner({ generatorEntry: serviceEntries.loadGenerator(), generatorCount: options.generators });
@@ -81,7 +83,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   };
 
   /** The scratch database is set up by the first raw-SQL baseline and shared by the others. */
-  async function runPgbench(variant: PgbenchVariant): Promise<Measurement> {
+  async function runPgbench(variant: PgbenchVariant, spec = pgbenchSpec): Promise<Measurement> {
     if (!pgbench && !pgbenchFailure) {
       const migrateEntry = serviceEntries.walletMigrate();
       if (!migrateEntry) pgbenchFailure = "services/wallet is not built (its migrate command creates the scratch tables)";
@@ -101,7 +103,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
         }
       }
     }
-    return pgbench ? pgbench.run(variant, pgbenchSpec) : failedMeasurement(variant.name, "baseline", pgbenchFailure!);
+    return pgbench ? pgbench.run(variant, spec) : failedMeasurement(variant.name, "baseline", pgbenchFailure!);
   }
 
   /** A latency scenario runs at half of what its prerequisite measured in this run. */
@@ -111,7 +113,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   }
 
   const missingPrerequisite = (name: ItemName) =>
-    failedMeasurement(name, "scenario", `needs ${prerequisites[name]}'s ops/s from the same run, and it has none`);
+    failedMeasurement(name, kindOf(name), `needs ${prerequisites[name]}'s ops/s from the same run, and it has none`);
 
   async function measureScenario(name: ItemName, sut: SystemUnderTest): Promise<Measurement> {
     switch (name) {
@@ -163,6 +165,12 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       }
     }
     const variant = pgbenchVariants.find((candidate) => candidate.name === name);
+    if (variant && prerequisites[name]) {
+      // At charge-latency's rate, for the same window length whatever the smoke settings.
+      const ratePerSec = halfOfPrerequisite(name);
+      if (ratePerSec === undefined) return missingPrerequisite(name);
+      return runPgbench(variant, { ...pgbenchSpec, length: { seconds: Math.max(1, Math.round(options.durationMs / 1000)) }, ratePerSec });
+    }
     if (variant) return runPgbench(variant);
     const sut = system;
     if (!sut) return failedMeasurement(name, "scenario", systemFailure ?? "the system is not running");
@@ -187,8 +195,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     for (const name of options.items) {
       if (context.interrupted()) break;
       log(`run ${run}: ${name}…`);
-      const kind = (baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario";
-      const measurement = await measure(name).catch((err: unknown) => failedMeasurement(name, kind, (err as Error).message));
+      const measurement = await measure(name).catch((err: unknown) => failedMeasurement(name, kindOf(name), (err as Error).message));
       measurements.set(name, measurement);
       log(`run ${run}: ${oneLine(measurement)}`);
     }
