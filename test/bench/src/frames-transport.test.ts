@@ -252,6 +252,13 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
     expect(server.connections[0]!.dataBytes).toBe(5 + 5);
   });
 
+  it("fails a message larger than a new stream's send window with INTERNAL without sending it", async () => {
+    const { transport, server } = await connect({ settings: [[0x4, 100]], onCall: (call, connection) => connection.answer(call, call.message) });
+    expect(await failureCode(transport.call(echo, Buffer.alloc(200)))).toBe("INTERNAL");
+    await expect(transport.call(echo, Buffer.alloc(90))).resolves.toHaveLength(90);
+    expect(server.connections[0]!.dataBytes).toBe(5 + 90);
+  });
+
   it("fails the connection's calls with INTERNAL on a header block it cannot read", async () => {
     const { transport } = await connect({
       // Index 62 is the first dynamic-table entry, which a table of size 0 cannot hold.

@@ -11,9 +11,10 @@
  * size 0, so the server's HPACK encoder keeps no dynamic table; see hpack.ts), the server's
  * concurrent-stream limit and connection send window (calls wait for room), a connection receive
  * window it tops up, PING answers, RST_STREAM (mapped to a gRPC status as PROTOCOL-HTTP2.md says),
- * GOAWAY (calls the server did not take fail UNAVAILABLE; new calls open a new connection), and
- * HEADERS split over CONTINUATION frames. What it leaves out, because the bench sends neither:
- * TLS, and messages larger than one frame (such a call fails INTERNAL without being sent).
+ * GOAWAY (calls the server did not take fail UNAVAILABLE; calls not yet sent and new ones go on a
+ * new connection), and HEADERS split over CONTINUATION frames. What it leaves out, because the
+ * bench sends neither: TLS, and messages larger than one frame or than a new stream's send window
+ * (such a call fails INTERNAL without being sent).
  */
 import net from "node:net";
 import { status } from "@grpc/grpc-js";
@@ -101,6 +102,8 @@ class Connection {
   private receivedSinceRefill = 0;
   private concurrentMax = Infinity;
   private maxFrameSize = frameSizeDefault;
+  /** The send window each new stream starts with; a call's DATA must fit in it. */
+  private streamWindowInitial = 65_535;
   /** A header block split over CONTINUATION frames: its stream and the fragments so far. */
   private continuing: { streamId: number; endStream: boolean; fragments: Buffer[] } | undefined;
   /** Set once the server's SETTINGS arrive; calls wait for them. */
@@ -300,12 +303,13 @@ class Connection {
       const value = bytes.readUInt32BE(at + 2);
       if (id === setting.maxConcurrentStreams) this.concurrentMax = value;
       else if (id === setting.maxFrameSize) this.maxFrameSize = value;
+      else if (id === setting.initialWindowSize) this.streamWindowInitial = value;
     }
   }
 
-  /** The largest message a call may carry: one DATA frame. */
+  /** The largest message a call may carry: one DATA frame, within a new stream's window. */
   get messageBytesMax(): number {
-    return this.maxFrameSize;
+    return Math.min(this.maxFrameSize, this.streamWindowInitial);
   }
 
   private onHeaderBlock(streamId: number, endStream: boolean, block: Buffer, start: number, end: number): void {
