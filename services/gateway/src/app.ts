@@ -24,6 +24,8 @@ export async function startGatewayApp(config: GatewayConfig, logger: Logger): Pr
     logger,
     limits: {
       bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
+      bodyDiscardMaxBytes: config.GATEWAY_BODY_DISCARD_MAX_BYTES,
+      bodyDiscardTimeoutMs: config.GATEWAY_BODY_DISCARD_TIMEOUT_MS,
       pageMax: config.GATEWAY_PAGE_MAX,
       keepAliveTimeoutMs: config.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
     },

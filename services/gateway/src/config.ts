@@ -18,6 +18,13 @@ export const gatewayConfigSchema = z.object({
   /** Largest request body accepted; larger ones get 413. Gateway bodies are a few hundred bytes. */
   GATEWAY_BODY_LIMIT_BYTES: intVar(16 * 1024, 256, 1024 * 1024),
   /**
+   * An oversized body up to this size is read and dropped before its 413, so a client still
+   * sending it gets the answer rather than a reset; a larger one is answered at once (0: never read).
+   */
+  GATEWAY_BODY_DISCARD_MAX_BYTES: intVar(4 * 1024 * 1024, 0, 64 * 1024 * 1024),
+  /** How long that read may take before the 413 goes out anyway and the connection closes. */
+  GATEWAY_BODY_DISCARD_TIMEOUT_MS: intVar(5_000, 0, 60_000),
+  /**
    * Deepest `page` GET /transactions serves. Each page is reached by walking the wallet's keyset
    * pages from the start, so this bounds the work one request can cause.
    */

@@ -4,6 +4,7 @@
  * the OpenAPI document.
  */
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@wallet/test-kit";
 import { http, startGatewayProcess, startWalletProcess, type GatewayProcess, type WalletProcess } from "./testing/processes.js";
@@ -233,7 +234,54 @@ describe("GET /transactions page and limit", () => {
   });
 });
 
+/**
+ * Writes raw bytes to the gateway and collects what comes back until `done(text)` or the
+ * connection ends; `ended` says whether the gateway closed it.
+ */
+function rawExchange(bytes: Buffer, done: (text: string) => boolean): Promise<{ text: string; ended: boolean }> {
+  const { hostname, port } = new URL(gateway.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    let text = "";
+    const timer = setTimeout(() => finish(new Error(`no complete answer within 10 s; got: ${text.slice(0, 500)}`)), 10_000);
+    const finish = (err?: Error, ended = false) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve({ text, ended });
+    };
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString("latin1");
+      if (done(text)) finish();
+    });
+    socket.on("end", () => finish(undefined, true));
+    socket.on("error", (err) => finish(err));
+    socket.write(bytes);
+  });
+}
+
+const chargeHead = (contentLength: number) =>
+  Buffer.from(`POST /charge HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n\r\n`);
+
 describe("hostile input", () => {
+  it("reads an oversized body to its end before its 413, and keeps the connection", async () => {
+    const body = Buffer.alloc(200 * 1024, "x");
+    const next = Buffer.from("GET /balance?user_id=abc HTTP/1.1\r\nHost: gateway\r\n\r\n");
+    const { text } = await rawExchange(Buffer.concat([chargeHead(body.length), body, next]), (seen) => (seen.match(/HTTP\/1\.1 \d{3}/g) ?? []).length === 2 && seen.includes("INVALID_ARGUMENT"));
+    // The 413, then the answer to the request sent after the body on the same connection.
+    // (A response body does not end its line, so the second status line follows it directly.)
+    expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 413", "HTTP/1.1 400"]);
+    expect(text).toContain("PAYLOAD_TOO_LARGE");
+  });
+
+  it("answers a body declared larger than it will read with 413 at once, and closes", async () => {
+    const { text, ended } = await rawExchange(Buffer.concat([chargeHead(100 * 1024 * 1024), Buffer.alloc(1024, "x")]), () => false);
+    expect(text).toMatch(/^HTTP\/1\.1 413/);
+    expect(text.toLowerCase()).toContain("connection: close");
+    expect(text).toContain("PAYLOAD_TOO_LARGE");
+    expect(ended).toBe(true);
+  });
+
   it("refuses every bad request with a 4xx and changes nothing", async () => {
     const user = await fundedUser(1_000);
     const before = {

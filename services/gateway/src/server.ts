@@ -10,6 +10,7 @@ import type { Registry } from "@wallet/metrics";
 import type { WalletClient } from "@wallet/proto";
 import { createHttpMetrics, unmatchedRoute } from "./http-metrics.js";
 import { parseJsonBody } from "./json-body.js";
+import { refuseOversizedBodies } from "./oversized-body.js";
 import { requestIdFor, requestIdHeader } from "./request-id.js";
 import { registerOpsRoutes } from "./routes/ops-routes.js";
 import { registerReadRoutes } from "./routes/read-routes.js";
@@ -26,6 +27,9 @@ export interface GatewayServerDeps {
   logger: Logger;
   limits: {
     bodyLimitBytes: number;
+    /** How much of an oversized body, and for how long, is read before its 413 (oversized-body.ts). */
+    bodyDiscardMaxBytes: number;
+    bodyDiscardTimeoutMs: number;
     pageMax: number;
     keepAliveTimeoutMs: number;
   };
@@ -84,6 +88,11 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
   const metrics = createHttpMetrics(deps.registry);
   app.addHook("onRequest", async (request, reply) => {
     reply.header(requestIdHeader, request.id);
+  });
+  refuseOversizedBodies(app, {
+    bodyLimitBytes: deps.limits.bodyLimitBytes,
+    discardMaxBytes: deps.limits.bodyDiscardMaxBytes,
+    discardTimeoutMs: deps.limits.bodyDiscardTimeoutMs,
   });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? unmatchedRoute;

@@ -4,7 +4,7 @@
  * errors (schema, size, media type) become 4xx, and anything else is a generic 500.
  */
 import type { FastifyError } from "fastify";
-import { ApiError, internalError } from "./api-error.js";
+import { ApiError, internalError, payloadTooLarge } from "./api-error.js";
 import { apiErrorFromGrpc, isGrpcError } from "./grpc-http-status.js";
 import { validationError } from "./validation.js";
 
@@ -16,7 +16,7 @@ export function toApiError(err: unknown, limits: { bodyLimitBytes: number }): Ap
   if (fastifyError.validation) return validationError(fastifyError.validationContext, fastifyError.validation);
   switch (fastifyError.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ApiError(413, "PAYLOAD_TOO_LARGE", `body: must be at most ${limits.bodyLimitBytes} bytes`, undefined, { cause: err });
+      return payloadTooLarge(limits.bodyLimitBytes, err);
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "body: must be application/json", undefined, { cause: err });
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
