@@ -63,7 +63,7 @@ export const usage = `usage: bench [options]
   --wallet HOST:PORT       use a running wallet instead of starting the system
   --database-url URL       that wallet's database (withdraw-e2e and withdraw-latency need it)
   --concurrency N          closed-loop callers (default 64)
-  --generators N           load-generator processes (default 2); an open loop uses one per 1,000 calls/s, at most N
+  --generators N           load-generator processes (default 2); an open loop uses one per 5,000 calls/s, at most N
   --client frames|http2|grpc-js
                            the generators' gRPC client (default frames: HTTP/2 frames on a socket, the
                            leanest; http2: on node:http2; grpc-js: the stock client)

@@ -11,9 +11,10 @@ describe("splitting load over generators", () => {
   });
 
   it("splits an open-loop rate evenly and never lowers the total in-flight bound", () => {
-    expect(splitShape({ kind: "open", ratePerSec: 2_400, inFlightMax: 255 }, 2)).toEqual([
-      { kind: "open", ratePerSec: 1_200, inFlightMax: 128 },
-      { kind: "open", ratePerSec: 1_200, inFlightMax: 128 },
+    const rateMax = openLoopRatePerGeneratorMax;
+    expect(splitShape({ kind: "open", ratePerSec: 2.4 * rateMax, inFlightMax: 255 }, 2)).toEqual([
+      { kind: "open", ratePerSec: 1.2 * rateMax, inFlightMax: 128 },
+      { kind: "open", ratePerSec: 1.2 * rateMax, inFlightMax: 128 },
     ]);
   });
 
@@ -21,7 +22,7 @@ describe("splitting load over generators", () => {
     expect(splitShape({ kind: "open", ratePerSec: openLoopRatePerGeneratorMax, inFlightMax: 255 }, 2)).toEqual([
       { kind: "open", ratePerSec: openLoopRatePerGeneratorMax, inFlightMax: 255 },
     ]);
-    expect(splitShape({ kind: "open", ratePerSec: 2_500, inFlightMax: 300 }, 2)).toHaveLength(2);
-    expect(splitShape({ kind: "open", ratePerSec: 2_500, inFlightMax: 300 }, 4)).toHaveLength(3);
+    expect(splitShape({ kind: "open", ratePerSec: 2.5 * openLoopRatePerGeneratorMax, inFlightMax: 300 }, 2)).toHaveLength(2);
+    expect(splitShape({ kind: "open", ratePerSec: 2.5 * openLoopRatePerGeneratorMax, inFlightMax: 300 }, 4)).toHaveLength(3);
   });
 });
