@@ -337,7 +337,8 @@ class Connection {
   private closeIfDrainedAndIdle(): void {
     if (this.draining && !this.closed && !this.ending && this.inFlight.size === 0) {
       this.ending = true;
-      this.send(frame(frameType.goaway, 0, 0, Buffer.concat([uint32(this.nextStreamId > 1 ? this.nextStreamId - 2 : 0), uint32(0)])));
+      // Its last-stream-id names the peer's streams processed: the server opened none (no push).
+      this.send(frame(frameType.goaway, 0, 0, Buffer.concat([uint32(0), uint32(0)])));
       process.nextTick(() => this.socket.end());
     }
   }

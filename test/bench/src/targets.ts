@@ -26,12 +26,6 @@ const ratio = (numerator: number | undefined, denominator: number | undefined) =
   numerator === undefined || denominator === undefined || denominator === 0 ? undefined : numerator / denominator;
 const opsPerSec = (view: RunView, name: ItemName) => view(name)?.opsPerSec;
 
-/** p99 over p50: how long the tail is against the typical call. */
-function tailRatio(view: RunView, name: ItemName): number | undefined {
-  const latency = view(name)?.latencyMs;
-  return latency ? ratio(latency.p99, latency.p50) : undefined;
-}
-
 /** The highest peak RSS a service reached over the run's scenarios. */
 function peakRssMb(view: RunView, service: ServiceName): number | undefined {
   const peaks = scenarioNames
@@ -105,17 +99,21 @@ export const targetDefinitions: readonly TargetDefinition[] = [
     comparator: "<=",
     threshold: 5,
     unit: "×",
-    value: (view) => tailRatio(view, "charge-latency"),
+    value: (view) => {
+      const latency = view("charge-latency")?.latencyMs;
+      return latency ? ratio(latency.p99, latency.p50) : undefined;
+    },
   },
-  // Not the issue's: the same tail ratio for raw SQL, one transaction per charge, offered the same
-  // rate in the same run. It says how much of the tail is the machine's.
+  // Not the issue's: the wallet's p99 against raw SQL's (one transaction per charge) offered the
+  // same rate in the same run, which says how much of the tail is the machine's. p99 against p99,
+  // not ratio against ratio: raw SQL overloaded at that rate has a huge p50 and so a small ratio.
   {
-    id: "charge-latency-tail-vs-raw-sql",
-    label: "charge-latency p99/p50 / raw-sql-charge-latency p99/p50 (ours)",
+    id: "charge-latency-p99-vs-raw-sql",
+    label: "charge-latency p99 / raw-sql-charge-latency p99 (ours)",
     comparator: "<=",
     threshold: 1,
     unit: "×",
-    value: (view) => ratio(tailRatio(view, "charge-latency"), tailRatio(view, "raw-sql-charge-latency")),
+    value: (view) => ratio(view("charge-latency")?.latencyMs?.p99, view("raw-sql-charge-latency")?.latencyMs?.p99),
   },
   ...serviceNames.map(
     (service): TargetDefinition => ({
