@@ -18,7 +18,6 @@ export type BaselineName = (typeof baselineNames)[number];
 export type ScenarioName = (typeof scenarioNames)[number];
 export type ItemName = BaselineName | ScenarioName;
 
-
 export const descriptions: Record<ItemName, string> = {
   "grpc-noop": "grpc.health.v1 Check on a server that does nothing: gRPC's own cost",
   "raw-sql-charge": "pgbench: INSERT + UPDATE in one transaction per charge, spread users",
@@ -35,7 +34,7 @@ export const descriptions: Record<ItemName, string> = {
   "raw-sql-charge-latency": "pgbench -R: the one-statement charge at charge-latency's rate, spread users; the tail raw SQL has at that rate",
 };
 
-/** A latency scenario's rate comes from its throughput scenario's result in the same run. */
+/** A latency item's rate comes from its throughput scenario's result in the same run. */
 export const prerequisites: Partial<Record<ItemName, ItemName>> = {
   "charge-latency": "charge-spread",
   "withdraw-latency": "withdraw-e2e",
