@@ -25,6 +25,7 @@ export function measurementFromLoad(
     opsPerSec: result.opsPerSec,
     errorsByCode: result.errorsByCode,
     ...(latencyMs ? { latencyMs } : {}),
+    ...(result.cpu ? { cpu: result.cpu } : {}),
     details,
   };
 }

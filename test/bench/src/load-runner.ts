@@ -4,6 +4,7 @@
  * their measured windows coincide and their operation counts can be added.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import type { CpuUseByGroup, LoadWindow } from "./cpu-use.js";
 import { createLatencyHistogram, type LatencyHistogram } from "./latency-histogram.js";
 import type { FromGenerator, GeneratorResult, LoadJob, LoadShape, ToGenerator } from "./load-protocol.js";
 
@@ -26,10 +27,18 @@ export interface LoadRunResult {
   scheduled: number;
   shed: number;
   sendLagMsMax: number;
+  /** Over the measured window, when the run was given a probe (cpu-use.ts). */
+  cpu?: CpuUseByGroup;
+}
+
+/** Told when the measured window will be, once the start instant is set; asked for its figures after. */
+export interface WindowProbe {
+  onWindow(window: LoadWindow): void;
+  result(): Promise<CpuUseByGroup | undefined>;
 }
 
 export interface LoadRunner {
-  run(request: LoadRequest): Promise<LoadRunResult>;
+  run(request: LoadRequest, probe?: WindowProbe): Promise<LoadRunResult>;
 }
 
 export interface LoadRunnerDeps {
@@ -71,7 +80,7 @@ export function splitShape(shape: LoadShape, generatorCount: number): LoadShape[
 
 export function createLoadRunner(deps: LoadRunnerDeps): LoadRunner {
   return {
-    async run(request) {
+    async run(request, probe) {
       const shapes = splitShape(request.shape, deps.generatorCount).filter((shape) => shape.kind !== "closed" || shape.concurrency > 0);
       const children: ChildProcess[] = [];
       const killAll = () => children.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
@@ -98,14 +107,21 @@ export function createLoadRunner(deps: LoadRunnerDeps): LoadRunner {
 
         const startAtEpochMs = Date.now() + startDelayMs;
         for (const generator of generators) send(generator.child, { type: "start", startAtEpochMs });
+        const windowStartEpochMs = startAtEpochMs + request.warmupMs;
+        probe?.onWindow({
+          startEpochMs: windowStartEpochMs,
+          endEpochMs: windowStartEpochMs + request.durationMs,
+          generatorPids: generators.flatMap((generator) => (generator.child.pid === undefined ? [] : [generator.child.pid])),
+        });
         const results = await withTimeout(
           Promise.all(generators.map((generator) => generator.messages.next("result"))),
           startDelayMs + request.warmupMs + request.durationMs + request.callDeadlineMs + resultMarginMs,
           "load generators to report",
         );
-        const windowStartEpochMs = startAtEpochMs + request.warmupMs;
+        const cpu = await probe?.result();
         return {
           ...mergeResults(results.map((message) => (message as { result: GeneratorResult }).result), request.durationMs),
+          ...(cpu ? { cpu } : {}),
           loadStartEpochMs: startAtEpochMs,
           windowStartEpochMs,
           windowEndEpochMs: windowStartEpochMs + request.durationMs,

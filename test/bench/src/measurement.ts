@@ -1,4 +1,5 @@
 /** What every scenario and baseline produces, in one shape, so the report treats them alike. */
+import type { CpuUseByGroup } from "./cpu-use.js";
 import type { LatencyPercentilesMs } from "./latency-histogram.js";
 
 export const serviceNames = ["wallet", "settlement", "bank-sim"] as const;
@@ -20,6 +21,8 @@ export interface Measurement {
   latencyMs?: LatencyPercentilesMs;
   /** VmHWM of each service process over this scenario alone, in MiB. */
   peakRssMb?: Partial<Record<ServiceName, number>>;
+  /** Where the CPU went over the measured window (load-driven items on Linux only). */
+  cpu?: CpuUseByGroup;
   /** Figures particular to one scenario, such as the offered rate of an open-loop one. */
   details: Record<string, number>;
 }

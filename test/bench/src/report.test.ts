@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatMs, formatRate, formatSpread, markdownTable, renderMarkdown } from "./report.js";
-import type { BenchReport } from "./summarize.js";
+import { summarizeItems, type BenchReport } from "./summarize.js";
 
 describe("report formatting", () => {
   it("pads every column of a markdown table to its widest cell", () => {
@@ -40,10 +40,11 @@ describe("rendered report", () => {
         latencyMs: { p50: spread(12), p90: spread(20), p99: spread(40), max: spread(90) },
         errorsByCode: { UNAVAILABLE: 2 },
         peakRssMb: { wallet: spread(120), settlement: spread(80), "bank-sim": spread(60) },
+        cpu: { wallet: { busyCores: spread(0.874), waitingCores: spread(0.5) }, postgres: { busyCores: spread(0.36), waitingCores: spread(0.11) } },
         vsBaseline: { against: "raw-sql-charge", ratio: spread(0.75) },
         details: {},
       },
-      { name: "withdraw-e2e", kind: "scenario", okRuns: 0, failures: ["services/settlement is not built"], errorsByCode: {}, peakRssMb: {}, details: {} },
+      { name: "withdraw-e2e", kind: "scenario", okRuns: 0, failures: ["services/settlement is not built"], errorsByCode: {}, peakRssMb: {}, cpu: {}, details: {} },
     ],
     targets: [
       { id: "a", label: "charge-spread / raw-sql-charge (10k users)", comparator: ">=", threshold: 1, unit: "×", value: spread(0.75), met: false },
@@ -57,6 +58,12 @@ describe("rendered report", () => {
     expect(markdown).toMatch(/\| charge-spread +\| 3,000 +\| 12\.0 +\| 20\.0 +\| 40\.0 +\| 90\.0 +\| UNAVAILABLE 2 +\| 120 \/ 80 \/ 60 +\| 0\.75× raw-sql-charge +\|/);
   });
 
+  it("shows where the CPU went: busy / waiting per process group, a dash for a group not measured", () => {
+    expect(markdown).toMatch(/\| CPUs busy \/ threads waiting for a CPU \| wallet +\| postgres +\| generators +\| settlement +\| bank-sim +\| noop-server +\|/);
+    expect(markdown).toMatch(/\| charge-spread +\| 0\.87 \/ 0\.50 +\| 0\.36 \/ 0\.11 +\| — +\| — +\| — +\| — +\|/);
+    expect(markdown).not.toMatch(/\| withdraw-e2e +\| — +\| — +\|/);
+  });
+
   it("says why an item failed instead of showing zeros", () => {
     expect(markdown).toMatch(/\| withdraw-e2e +\| FAILED: services\/settlement is not built/);
   });
@@ -64,5 +71,31 @@ describe("rendered report", () => {
   it("marks each target met, NOT met or not measured", () => {
     expect(markdown).toMatch(/charge-spread \/ raw-sql-charge \(10k users\) +\| 0\.75× +\| ≥ 1\.00× +\| NOT met/);
     expect(markdown).toMatch(/withdraw-e2e p99 accepted→completed +\| — +\| ≤ 300 ms +\| not measured/);
+  });
+});
+
+describe("CPU figures over runs", () => {
+  it("keeps each group's busy and waiting CPUs as median, min and max, and leaves out groups no run measured", () => {
+    const run = (index: number, walletBusy: number) => ({
+      run: index,
+      cleanupProblems: [],
+      measurements: [
+        {
+          name: "charge-latency",
+          kind: "scenario" as const,
+          ok: true,
+          durationMs: 10_000,
+          operations: 30_000,
+          opsPerSec: 3_000,
+          errorsByCode: {},
+          details: {},
+          cpu: { wallet: { busyCores: walletBusy, waitingCores: walletBusy / 2 } },
+        },
+      ],
+    });
+    const [item] = summarizeItems([run(1, 0.7), run(2, 0.9), run(3, 0.8)], { nominalWithdrawalsPerSec: 500 });
+    expect(item?.cpu.wallet?.busyCores).toMatchObject({ median: 0.8, min: 0.7, max: 0.9, samples: 3 });
+    expect(item?.cpu.wallet?.waitingCores.median).toBeCloseTo(0.4);
+    expect(item?.cpu.postgres).toBeUndefined();
   });
 });

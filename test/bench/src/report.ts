@@ -2,6 +2,7 @@
  * The markdown the bench prints: what ran, a table of items, a table of targets. With several
  * runs a figure reads "median (min–max)"; with one run just the figure.
  */
+import { cpuGroupNames } from "./cpu-use.js";
 import { serviceNames } from "./measurement.js";
 import type { Spread } from "./run-spread.js";
 import type { BenchReport, ItemSummary, TargetVerdict } from "./summarize.js";
@@ -61,6 +62,17 @@ function itemRow(item: ItemSummary): string[] {
   ];
 }
 
+/** "busy / waiting" in CPUs, medians: the spread of two figures per cell would not read. */
+function cpuRow(item: ItemSummary): string[] {
+  return [
+    item.name,
+    ...cpuGroupNames.map((group) => {
+      const use = item.cpu[group];
+      return use ? `${use.busyCores.median.toFixed(2)} / ${use.waitingCores.median.toFixed(2)}` : "—";
+    }),
+  ];
+}
+
 function targetRow(target: TargetVerdict): string[] {
   const format = target.unit === "×" ? formatRatio : target.unit === "ms" ? (value: number) => `${formatMs(value)} ms` : (value: number) => `${value.toFixed(0)} MiB`;
   const goal = `${target.comparator === ">=" ? "≥" : "≤"} ${format(target.threshold)}`;
@@ -83,12 +95,19 @@ export function renderMarkdown(report: BenchReport): string {
     ["item", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "peak RSS MiB (wallet / settlement / bank-sim)", "vs baseline"],
     report.items.map(itemRow),
   );
+  const withCpu = report.items.filter((item) => Object.keys(item.cpu).length > 0);
+  const cpu = withCpu.length > 0 ? markdownTable(["CPUs busy / threads waiting for a CPU", ...cpuGroupNames], withCpu.map(cpuRow)) : undefined;
   const targets = markdownTable(["target", "value", "goal", "verdict"], report.targets.map(targetRow));
   const notes = [
     "withdraw-e2e: a closed loop keeping --withdraw-pipeline withdrawals unfinished end to end; ops/s is completions/s in the window; latencies are accepted→completed from the database.",
     "withdraw-latency: open loop at half of withdraw-e2e's completions/s, a rate settlement keeps up with; same figures as withdraw-e2e.",
     "charge-latency: open loop at half of charge-spread's ops/s; latency runs from each call's scheduled send time.",
     "raw-sql-charge-latency: pgbench -R at charge-latency's rate, the one-statement charge, 16 clients; latency runs from each transaction's scheduled start.",
+    ...(cpu
+      ? [
+          "CPU table: over each measured window, the CPUs a process group kept busy and how many of its threads were, on average, runnable but waiting for a CPU (Linux schedstat, summed over threads; medians over runs); postgres is every PostgreSQL server process on the machine.",
+        ]
+      : []),
   ];
-  return [header, "", items, "", targets, "", ...notes.map((note) => `- ${note}`), ""].join("\n");
+  return [header, "", items, "", ...(cpu ? [cpu, ""] : []), targets, "", ...notes.map((note) => `- ${note}`), ""].join("\n");
 }

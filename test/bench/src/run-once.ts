@@ -6,10 +6,11 @@
 import { randomBytes } from "node:crypto";
 import { baselineNames, needsSeededUsers, needsSystem, prerequisites, type ItemName } from "./catalogue.js";
 import type { BenchOptions } from "./cli-options.js";
+import { createCpuWindowSampler, findPostgresPids, type ProcessGroups } from "./cpu-use.js";
 import { measurementFromLoad, openLoopDetails } from "./load-measurement.js";
 import type { LoadShape, WorkloadName } from "./load-protocol.js";
 import { createLoadRunner } from "./load-runner.js";
-import { failedMeasurement, type Measurement } from "./measurement.js";
+import { failedMeasurement, type Measurement, type ServiceName } from "./measurement.js";
 import { startNoopServer } from "./noop-server-launcher.js";
 import { withPeakRss } from "./peak-rss.js";
 import { createPgbenchRunner, type PgbenchRunner, type PgbenchRunSpec } from "./pgbench-runner.js";
@@ -59,8 +60,10 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   let pgbenchFailure: string | undefined;
 
   const closedLoop: LoadShape = { kind: "closed", concurrency: options.concurrency };
-  const load = (address: string, workload: WorkloadName, shape: LoadShape, warmupMs = options.warmupMs) =>
-    loadRunner.run({
+  /** `servers`: the processes behind `address` (and the rest of the system), whose CPU use is reported. */
+  const load = (address: string, servers: ProcessGroups, workload: WorkloadName, shape: LoadShape, warmupMs = options.warmupMs) => {
+    const cpuProbe = createCpuWindowSampler(async (window) => ({ ...servers, postgres: await findPostgresPids(), generators: window.generatorPids }));
+    return loadRunner.run({
       address,
       client: options.client,
       workload,
@@ -70,7 +73,8 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       durationMs: options.durationMs,
       callDeadlineMs: options.callDeadlineMs,
       keyPrefix: `bench-${run}-${workload}-${randomBytes(4).toString("hex")}`,
-    });
+    }, cpuProbe);
+  };
 
   const pgbenchSpec: PgbenchRunSpec = {
     length:
@@ -121,11 +125,11 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       case "charge-hot":
       case "balance-read":
       case "mixed":
-        return measurementFromLoad(name, "scenario", await load(sut.walletAddress, name, closedLoop));
+        return measurementFromLoad(name, "scenario", await load(sut.walletAddress, systemGroups(sut), name, closedLoop));
       case "charge-latency": {
         const ratePerSec = halfOfPrerequisite(name);
         if (ratePerSec === undefined) return missingPrerequisite(name);
-        const result = await load(sut.walletAddress, "charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
+        const result = await load(sut.walletAddress, systemGroups(sut), "charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
         return measurementFromLoad(name, "scenario", result, openLoopDetails(ratePerSec, result));
       }
       case "withdraw-e2e":
@@ -147,7 +151,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
           shape,
           settleBeforeMs,
           drainTimeoutMs: options.drainTimeoutMs,
-          runWithdrawLoad: (shape) => load(sut.walletAddress, "withdraw", shape, warmupMs),
+          runWithdrawLoad: (shape) => load(sut.walletAddress, systemGroups(sut), "withdraw", shape, warmupMs),
         });
       }
       default:
@@ -159,7 +163,8 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     if (name === "grpc-noop") {
       const noop = await startNoopServer();
       try {
-        return measurementFromLoad(name, "baseline", await load(noop.address, "noop", closedLoop));
+        const server = noop.process.child.pid;
+        return measurementFromLoad(name, "baseline", await load(noop.address, server === undefined ? {} : { "noop-server": [server] }, "noop", closedLoop));
       } finally {
         await noop.process.stop(5_000);
       }
@@ -204,6 +209,13 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     if (pgbench) await pgbench.tearDown().catch((err: unknown) => cleanupProblems.push(`dropping the pgbench database: ${String(err)}`));
   }
   return { run, measurements: [...measurements.values()], cleanupProblems };
+}
+
+/** The system's service processes as CPU groups (none when the bench uses a running system). */
+function systemGroups(sut: SystemUnderTest): ProcessGroups {
+  const groups: ProcessGroups = {};
+  for (const [service, pid] of Object.entries(sut.pids)) groups[service as ServiceName] = [pid];
+  return groups;
 }
 
 function oneLine(measurement: Measurement): string {

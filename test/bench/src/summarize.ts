@@ -3,6 +3,7 @@
  * scenario's ratio to its baseline, and a verdict per target. This object is the JSON file.
  */
 import { itemNames, type ItemName } from "./catalogue.js";
+import { cpuGroupNames, type CpuGroupName } from "./cpu-use.js";
 import { serviceNames, type Measurement, type ServiceName } from "./measurement.js";
 import type { RunResult } from "./run-once.js";
 import { spreadOf, type Spread } from "./run-spread.js";
@@ -19,6 +20,8 @@ export interface ItemSummary {
   /** Summed over runs. */
   errorsByCode: Record<string, number>;
   peakRssMb: Partial<Record<ServiceName, Spread>>;
+  /** Per process group over the measured window: CPUs busy, and threads waiting for a CPU. */
+  cpu: Partial<Record<CpuGroupName, { busyCores: Spread; waitingCores: Spread }>>;
   vsBaseline?: { against: string; ratio?: Spread };
   details: Record<string, Spread>;
 }
@@ -67,6 +70,12 @@ export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): 
       const spread = of((measurement) => measurement.peakRssMb?.[service]);
       if (spread) peakRssMb[service] = spread;
     }
+    const cpu: ItemSummary["cpu"] = {};
+    for (const group of cpuGroupNames) {
+      const busyCores = of((measurement) => measurement.cpu?.[group]?.busyCores);
+      const waitingCores = of((measurement) => measurement.cpu?.[group]?.waitingCores);
+      if (busyCores && waitingCores) cpu[group] = { busyCores, waitingCores };
+    }
     const details: Record<string, Spread> = {};
     for (const key of new Set(ok.flatMap((measurement) => Object.keys(measurement.details)))) {
       const spread = of((measurement) => measurement.details[key]);
@@ -94,6 +103,7 @@ export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): 
         : {}),
       errorsByCode,
       peakRssMb,
+      cpu,
       ...(comparison ? { vsBaseline: { against: comparison.against, ...(ratio ? { ratio } : {}) } } : {}),
       details,
     };

@@ -53,6 +53,7 @@ export async function measureWithdrawE2e(deps: WithdrawE2eDeps): Promise<Measure
       opsPerSec: figures.completionsPerSec,
       errorsByCode: result.errorsByCode,
       ...(figures.latencyMs ? { latencyMs: figures.latencyMs } : {}),
+      ...(result.cpu ? { cpu: result.cpu } : {}),
       details: {
         ...(deps.shape.kind === "open"
           ? openLoopDetails(deps.shape.ratePerSec, result)
