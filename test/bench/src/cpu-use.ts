@@ -30,8 +30,7 @@ export type CpuUseByGroup = Partial<Record<CpuGroupName, CpuUse>>;
 
 export interface CpuSnapshot {
   atNs: bigint;
-  groups: ProcessGroups;
-  /** Per listed pid; absent when it could not be read (gone, or not Linux). */
+  /** Per pid; absent when it could not be read (gone, or not Linux). */
   times: Map<number, CpuTime>;
 }
 
@@ -81,30 +80,26 @@ export async function takeCpuSnapshot(groups: ProcessGroups): Promise<CpuSnapsho
     const time = await readProcessCpuTime(pid);
     if (time) times.set(pid, time);
   }
-  return { atNs, groups, times };
+  return { atNs, times };
 }
 
 /**
- * Per group, what its processes used between two snapshots. A process listed only at the end
- * started inside the span and counts from zero; one not readable at both ends is left out (its
- * share is lost, never invented). A thread that exited inside the span takes its time with it, so
- * a process's figure never goes below zero.
+ * Per group, what its processes used between two snapshots. A process not readable at both ends
+ * is left out (its share is lost, never invented); a thread that exited inside the span takes its
+ * time with it, so a process's figure never goes below zero.
  */
-export function cpuUseBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUseByGroup {
+export function cpuUseBetween(groups: ProcessGroups, before: CpuSnapshot, after: CpuSnapshot): CpuUseByGroup {
   const spanNs = Number(after.atNs - before.atNs);
   const use: CpuUseByGroup = {};
   if (spanNs <= 0) return use;
   for (const group of cpuGroupNames) {
-    const pids = new Set([...(before.groups[group] ?? []), ...(after.groups[group] ?? [])]);
-    if (pids.size === 0) continue;
     let runNs = 0;
     let waitNs = 0;
     let measured = false;
-    for (const pid of pids) {
+    for (const pid of groups[group] ?? []) {
+      const start = before.times.get(pid);
       const end = after.times.get(pid);
-      const listedAtStart = before.groups[group]?.includes(pid) ?? false;
-      const start = listedAtStart ? before.times.get(pid) : { runNs: 0, waitNs: 0 };
-      if (!end || !start) continue;
+      if (!start || !end) continue;
       measured = true;
       runNs += Math.max(0, end.runNs - start.runNs);
       waitNs += Math.max(0, end.waitNs - start.waitNs);
@@ -158,10 +153,10 @@ export function createCpuWindowSampler(groupsAt: (window: LoadWindow) => Promise
     },
     async result() {
       timers.forEach(clearTimeout);
-      const [before, after] = await Promise.all([atStart, atEnd]);
-      if (!before || !after) return undefined;
+      const [listed, before, after] = await Promise.all([groups, atStart, atEnd]);
+      if (!listed || !before || !after) return undefined;
       const spanMs = Number(after.atNs - before.atNs) / 1e6;
-      return Math.abs(spanMs - plannedSpanMs) <= plannedSpanMs * spanToleranceShare ? cpuUseBetween(before, after) : undefined;
+      return Math.abs(spanMs - plannedSpanMs) <= plannedSpanMs * spanToleranceShare ? cpuUseBetween(listed, before, after) : undefined;
     },
   };
 }
