@@ -117,9 +117,10 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
       return transaction;
     },
   };
+  const grpcLogger = logger.child({ component: "grpc" });
   const service = createWalletService({
     ledger,
-    logger: logger.child({ component: "grpc" }),
+    logger: grpcLogger,
     limits: { releaseHorizonMs: config.RELEASE_HORIZON_DAYS * 86_400_000 },
     observer: metrics.rpc,
   });
@@ -127,6 +128,8 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     host: config.WALLET_GRPC_HOST,
     port: config.WALLET_GRPC_PORT,
     maxReceiveMessageBytes: config.WALLET_GRPC_MAX_RECEIVE_BYTES,
+    http2StreamTable: config.WALLET_HTTP2_STREAM_TABLE,
+    logger: grpcLogger,
   });
   const health = startHealthMonitor(
     [

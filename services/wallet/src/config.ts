@@ -7,6 +7,8 @@ export const walletConfigSchema = z.object({
   WALLET_GRPC_PORT: portVar(50051),
   /** Largest gRPC message accepted; wallet requests are a few hundred bytes. */
   WALLET_GRPC_MAX_RECEIVE_BYTES: intVar(64 * 1024, 1024, 4 * 1024 * 1024),
+  /** Keep each HTTP/2 session's streams out of node's Map (grpc/http2-stream-table.ts); off restores node's own. */
+  WALLET_HTTP2_STREAM_TABLE: boolVar(true),
   DATABASE_URL: urlVar("postgres://postgres@127.0.0.1:5432/wallet", ["postgres", "postgresql"]),
   DB_POOL_MAX: intVar(20, 1, 500),
   DB_STATEMENT_TIMEOUT_MS: intVar(5_000, 100, 600_000),

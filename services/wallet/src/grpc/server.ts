@@ -1,7 +1,9 @@
 /** Assembles the gRPC server: WalletService, standard health, and reflection. */
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
+import type { Logger } from "@wallet/logger";
 import { WalletServiceService, type WalletServiceServer } from "@wallet/proto";
+import { useStreamTables } from "./http2-stream-table.js";
 import { withTolerantDecoders } from "./malformed-request.js";
 import { addReflection } from "./reflection.js";
 
@@ -19,6 +21,10 @@ export interface GrpcServerOptions {
   port: number;
   /** Incoming message size bound; a wallet request is tiny. */
   maxReceiveMessageBytes: number;
+  /** Keep sessions' streams in a StreamTable (http2-stream-table.ts). */
+  http2StreamTable: boolean;
+  /** Told when the stream table cannot be used. */
+  logger: Pick<Logger, "warn">;
 }
 
 export async function startGrpcServer(service: WalletServiceServer, options: GrpcServerOptions): Promise<GrpcServer> {
@@ -39,6 +45,14 @@ export async function startGrpcServer(service: WalletServiceServer, options: Grp
       err ? reject(err) : resolve(boundPort),
     ),
   );
+  let warned = false;
+  const unavailable = (what: string) => {
+    if (!warned) options.logger.warn(`${what}: sessions keep node:http2's stream Map (more garbage collection under load)`);
+    warned = true;
+  };
+  if (options.http2StreamTable && !useStreamTables(server, () => unavailable("an HTTP/2 session's state is not as expected"))) {
+    unavailable("grpc-js's HTTP/2 servers are not reachable");
+  }
 
   const setServing = (serving: boolean) => {
     const value: ServingStatus = serving ? "SERVING" : "NOT_SERVING";
