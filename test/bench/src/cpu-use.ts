@@ -1,11 +1,11 @@
 /**
  * Where a scenario's CPU went. For each group of processes (the wallet, PostgreSQL's server
- * processes, the load generators, settlement, the bank-sim, grpc-noop's server) the report shows, over the measured
- * window, how many CPUs it kept busy and how many of its threads were on average runnable but
- * waiting for a CPU, from Linux's per-thread /proc/<pid>/task/<tid>/schedstat. On the 2-core bench
- * machine everything shares two CPUs: a process that waits about as long as it runs is starved
- * rather than slow, and these figures are what lets the report say which process limited a
- * scenario. Elsewhere than Linux there are no figures.
+ * processes, the load generators, settlement, the bank-sim, grpc-noop's server) the report shows,
+ * over the measured window, how many CPUs it kept busy and how many of its threads were on average
+ * runnable but waiting for a CPU, from Linux's per-thread /proc/<pid>/task/<tid>/schedstat. On the
+ * 2-core bench machine everything shares two CPUs: a process that waits about as long as it runs
+ * is starved rather than slow, and these figures are what lets the report say which process
+ * limited a scenario. Elsewhere than Linux there are no figures.
  */
 import { readdir, readFile } from "node:fs/promises";
 import type { WindowProbe } from "./load-runner.js";

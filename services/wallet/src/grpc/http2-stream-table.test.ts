@@ -1,6 +1,6 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
-import { credentials, Server, ServerCredentials } from "@grpc/grpc-js";
+import { credentials, makeClientConstructor, Server, ServerCredentials } from "@grpc/grpc-js";
 import { HealthImplementation, service as healthService } from "grpc-health-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { adoptStreamTable, StreamTable, useStreamTables } from "./http2-stream-table.js";
@@ -119,7 +119,7 @@ describe("a grpc-js server using stream tables", () => {
     );
     let notAdopted = 0;
     expect(useStreamTables(server, () => notAdopted++)).toBe(true);
-    const HealthClient = (await import("@grpc/grpc-js")).makeClientConstructor(healthService, "grpc.health.v1.Health");
+    const HealthClient = makeClientConstructor(healthService, "grpc.health.v1.Health");
     const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as {
       check(request: object, callback: (err: Error | null, response?: { status: string }) => void): void;
       close(): void;
