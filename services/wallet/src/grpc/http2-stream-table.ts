@@ -17,7 +17,7 @@
  * the streams (get, set, delete, size, forEach in Node 20) and the rest of Map's read API in case
  * a later Node calls those. A session whose state does not look as expected is left alone.
  */
-import type { Http2Session } from "node:http2";
+import type { Http2Server, Http2Session } from "node:http2";
 import { types } from "node:util";
 import type { Server } from "@grpc/grpc-js";
 
@@ -53,10 +53,7 @@ export class StreamTable<V> {
 
   /** Like Map's: an entry deleted before it is reached is not visited. */
   forEach(visit: (value: V, id: number, table: this) => void): void {
-    for (const key in this.byId) {
-      const id = Number(key);
-      if (id in this.byId) visit(this.byId[id]!, id, this);
-    }
+    for (const [id, value] of this.entries()) visit(value, id, this);
   }
 
   *entries(): IterableIterator<[number, V]> {
@@ -94,13 +91,12 @@ export function adoptStreamTable(session: Http2Session): boolean {
  * servers, so this reads its `http2Servers` field; false (nothing changed) when it is not there.
  */
 export function useStreamTables(server: Server, onSessionNotAdopted: () => void): boolean {
-  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!types.isMap(http2Servers) || http2Servers.size === 0) return false;
-  for (const http2Server of http2Servers.keys() as IterableIterator<{ on?: unknown }>) {
-    if (typeof http2Server.on !== "function") return false;
-  }
-  for (const http2Server of http2Servers.keys() as IterableIterator<{ on(event: "session", listener: (session: Http2Session) => void): void }>) {
-    http2Server.on("session", (session) => {
+  const byServer = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!types.isMap(byServer) || byServer.size === 0) return false;
+  const http2Servers = [...byServer.keys()] as { on?: unknown }[];
+  if (!http2Servers.every((http2Server): http2Server is Pick<Http2Server, "on"> => typeof http2Server.on === "function")) return false;
+  for (const http2Server of http2Servers) {
+    http2Server.on("session", (session: Http2Session) => {
       if (!adoptStreamTable(session)) onSessionNotAdopted();
     });
   }
