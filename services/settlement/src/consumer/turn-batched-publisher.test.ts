@@ -31,11 +31,24 @@ function writeCountingSender(fail: (messageId: string) => "reject" | "throw" | u
   return { send, writes };
 }
 
-/** Runs each callback as its own macrotask of one timers phase, as separate bank responses arrive. */
+/**
+ * Runs each callback as its own macrotask of one event-loop phase, as separate bank responses
+ * arrive. Immediates queued together all run in the same check phase (timers of 0 ms can straddle
+ * a millisecond and land in two turns); an immediate the publisher queues meanwhile runs in the
+ * next turn. Each outcome is taken as soon as its publish starts, so a result refused before the
+ * last callback ran is never an unhandled rejection.
+ */
 function inSeparateCallbacks<T>(callbacks: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+  const settle = (published: Promise<T>): Promise<PromiseSettledResult<T>> =>
+    published.then(
+      (value) => ({ status: "fulfilled", value }),
+      (reason: unknown) => ({ status: "rejected", reason }),
+    );
   // Wrapped, so that the outer promise does not adopt (and wait for) the publish it started.
-  const started = callbacks.map((callback) => new Promise<{ published: Promise<T> }>((resolve) => setTimeout(() => resolve({ published: callback() }), 0)));
-  return Promise.all(started).then((calls) => Promise.allSettled(calls.map((call) => call.published)));
+  const started = callbacks.map(
+    (callback) => new Promise<{ outcome: Promise<PromiseSettledResult<T>> }>((resolve) => setImmediate(() => resolve({ outcome: settle(callback()) }))),
+  );
+  return Promise.all(started).then((calls) => Promise.all(calls.map((call) => call.outcome)));
 }
 
 describe("turn-batched result publisher", () => {
