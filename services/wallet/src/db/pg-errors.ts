@@ -50,7 +50,7 @@ export function fromPgError(err: unknown): WalletError {
     code.startsWith("08") ||
     code.startsWith("28") || // authentication: wrong credentials are an outage, not the caller's fault
     unavailableNodeCodes.has(code) ||
-    /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout/i.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(message)
   ) {
     return new WalletError("DEPENDENCY_UNAVAILABLE", "the database is unavailable, try again", { cause: err });
   }
