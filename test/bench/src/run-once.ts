@@ -120,16 +120,17 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     failedMeasurement(name, kindOf(name), `needs ${prerequisites[name]}'s ops/s from the same run, and it has none`);
 
   async function measureScenario(name: ItemName, sut: SystemUnderTest): Promise<Measurement> {
+    const loadWallet = (workload: WorkloadName, shape: LoadShape, warmupMs?: number) => load(sut.walletAddress, systemGroups(sut), workload, shape, warmupMs);
     switch (name) {
       case "charge-spread":
       case "charge-hot":
       case "balance-read":
       case "mixed":
-        return measurementFromLoad(name, "scenario", await load(sut.walletAddress, systemGroups(sut), name, closedLoop));
+        return measurementFromLoad(name, "scenario", await loadWallet(name, closedLoop));
       case "charge-latency": {
         const ratePerSec = halfOfPrerequisite(name);
         if (ratePerSec === undefined) return missingPrerequisite(name);
-        const result = await load(sut.walletAddress, systemGroups(sut), "charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
+        const result = await loadWallet("charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
         return measurementFromLoad(name, "scenario", result, openLoopDetails(ratePerSec, result));
       }
       case "withdraw-e2e":
@@ -151,7 +152,7 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
           shape,
           settleBeforeMs,
           drainTimeoutMs: options.drainTimeoutMs,
-          runWithdrawLoad: (shape) => load(sut.walletAddress, systemGroups(sut), "withdraw", shape, warmupMs),
+          runWithdrawLoad: (shape) => loadWallet("withdraw", shape, warmupMs),
         });
       }
       default:
