@@ -24,6 +24,7 @@ describe("bench options", () => {
     // A baseline whose rate comes from a scenario runs after the scenarios.
     expect(parseBenchOptions(["--scenarios", "raw-sql-charge-latency,raw-sql-charge"], env)!.items).toEqual(["raw-sql-charge", "charge-spread", "raw-sql-charge-latency"]);
     expect(parseBenchOptions(["--scenarios", "withdraw-latency"], env)!.items).toEqual(["withdraw-e2e", "withdraw-latency"]);
+    expect(parseBenchOptions(["--scenarios", "grpc-noop-latency"], env)!.items).toEqual(["charge-spread", "grpc-noop-latency"]);
   });
 
   it("lists every bad flag at once", () => {

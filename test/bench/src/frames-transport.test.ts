@@ -9,20 +9,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createFramesTransport } from "./frames-transport.js";
 import { grpcCodeName } from "./grpc-code-name.js";
 import { decodeHeaderBlock, indexedField, literalField } from "./hpack.js";
+import { flag, frame, frameType } from "./http2-frames.js";
 import { frameMessage } from "./http2-transport.js";
 import type { UnaryMethod, UnaryTransport } from "./unary-transport.js";
 
-const type = { data: 0, headers: 1, rstStream: 3, settings: 4, ping: 6, goaway: 7, windowUpdate: 8, continuation: 9 };
-const flags = { endStream: 0x1, ack: 0x1, endHeaders: 0x4, padded: 0x8 };
-
-function frame(frameType: number, frameFlags: number, streamId: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = frameType;
-  header[4] = frameFlags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
+const type = frameType;
+const flags = flag;
 
 const uint32s = (...values: number[]) => Buffer.concat(values.map((value) => Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff])));
 const settingsPayload = (entries: [number, number][]) =>

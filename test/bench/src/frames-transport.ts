@@ -19,28 +19,19 @@
 import net from "node:net";
 import { status } from "@grpc/grpc-js";
 import { decodeHeaderBlock, indexedField, literalField, staticIndex } from "./hpack.js";
+import { errorCode, flag, frame, frameHeaderBytes, frameSizeDefault, frameType, preface, setting, settingEntry, splitFrames, streamIdMax, TurnBatchedWriter, uint32, unpadded, windowDefault, windowMax, writeFrameHeader } from "./http2-frames.js";
 import { frameMessage, grpcTimeoutHeader, unaryOutcome } from "./http2-transport.js";
 import { CallError, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 
-const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
-const frameHeaderBytes = 9;
-const frameType = { data: 0, headers: 1, rstStream: 3, settings: 4, pushPromise: 5, ping: 6, goaway: 7, windowUpdate: 8, continuation: 9 } as const;
-const flag = { endStream: 0x1, ack: 0x1, endHeaders: 0x4, padded: 0x8, priority: 0x20 } as const;
-const setting = { headerTableSize: 0x1, enablePush: 0x2, maxConcurrentStreams: 0x3, initialWindowSize: 0x4, maxFrameSize: 0x5 } as const;
-/** The largest flow-control window and stream id HTTP/2 allows. */
-const windowMax = 2 ** 31 - 1;
-const streamIdMax = 2 ** 31 - 1;
-/** The frame size every peer must accept; the bench's messages are far smaller. */
-const frameSizeDefault = 16_384;
 /** Received DATA bytes after which the connection window is topped back up. */
 const receiveWindowRefill = 2 ** 30;
 
 /** RST_STREAM and GOAWAY error codes to gRPC statuses (PROTOCOL-HTTP2.md, "Errors"). */
 function statusOfHttp2Error(code: number): status {
   switch (code) {
-    case 0x7: // REFUSED_STREAM: the server did not process it, so it is safe to retry
+    case errorCode.refusedStream: // the server did not process it, so it is safe to retry
       return status.UNAVAILABLE;
-    case 0x8: // CANCEL
+    case errorCode.cancel:
       return status.CANCELLED;
     case 0xb: // ENHANCE_YOUR_CALM
       return status.RESOURCE_EXHAUSTED;
@@ -50,26 +41,6 @@ function statusOfHttp2Error(code: number): status {
       return status.INTERNAL;
   }
 }
-
-function frame(type: number, flags: number, streamId: number, payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(frameHeaderBytes + payload.length);
-  writeFrameHeader(out, 0, payload.length, type, flags, streamId);
-  out.set(payload, frameHeaderBytes);
-  return out;
-}
-
-function writeFrameHeader(out: Buffer, at: number, length: number, type: number, flags: number, streamId: number): void {
-  out.writeUIntBE(length, at, 3);
-  out[at + 3] = type;
-  out[at + 4] = flags;
-  out.writeUInt32BE(streamId, at + 5);
-}
-
-const uint32 = (value: number) => {
-  const out = Buffer.allocUnsafe(4);
-  out.writeUInt32BE(value);
-  return out;
-};
 
 interface PendingCall {
   streamId: number;
@@ -90,20 +61,19 @@ interface PendingCall {
 /** One TCP connection and the calls on it. */
 class Connection {
   private readonly socket: net.Socket;
-  private readonly outgoing: Buffer[] = [];
-  private flushScheduled = false;
+  private readonly writer: TurnBatchedWriter;
   private incoming: Buffer = Buffer.alloc(0);
   /** Calls sent and not yet answered, by stream id (insertion order is send order). */
   readonly inFlight = new Map<number, PendingCall>();
   /** Calls waiting for a stream or for send window, oldest first. */
   readonly waiting: PendingCall[] = [];
   private nextStreamId = 1;
-  private sendWindow = 65_535;
+  private sendWindow = windowDefault;
   private receivedSinceRefill = 0;
   private concurrentMax = Infinity;
   private maxFrameSize = frameSizeDefault;
   /** The send window each new stream starts with; a call's DATA must fit in it. */
-  private streamWindowInitial = 65_535;
+  private streamWindowInitial = windowDefault;
   /** A header block split over CONTINUATION frames: its stream and the fragments so far. */
   private continuing: { streamId: number; endStream: boolean; fragments: Buffer[] } | undefined;
   /** Set once the server's SETTINGS arrive; calls wait for them. */
@@ -125,11 +95,12 @@ class Connection {
     this.whenReady = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
     this.whenReady.catch(() => {}); // a caller that never waits must not see an unhandled rejection
     this.socket = net.connect({ host, port, noDelay: true });
+    this.writer = new TurnBatchedWriter(this.socket);
     this.socket.on("connect", () => {
       const settings = Buffer.concat([settingEntry(setting.headerTableSize, 0), settingEntry(setting.enablePush, 0), settingEntry(setting.initialWindowSize, windowMax)]);
       this.send(preface);
       this.send(frame(frameType.settings, 0, 0, settings));
-      this.send(frame(frameType.windowUpdate, 0, 0, uint32(windowMax - 65_535)));
+      this.send(frame(frameType.windowUpdate, 0, 0, uint32(windowMax - windowDefault)));
     });
     this.socket.on("data", (chunk: Buffer) => this.receive(chunk));
     this.socket.on("error", (err) => this.fail(status.UNAVAILABLE, err.message));
@@ -147,7 +118,7 @@ class Connection {
     for (const call of this.inFlight.values()) {
       if (call.deadlineMs > nowMs) break;
       this.inFlight.delete(call.streamId);
-      this.send(frame(frameType.rstStream, 0, call.streamId, uint32(0x8)));
+      this.send(frame(frameType.rstStream, 0, call.streamId, uint32(errorCode.cancel)));
       call.reject(deadlineExceeded());
     }
     while (this.waiting.length > 0 && this.waiting[0]!.deadlineMs <= nowMs) this.waiting.shift()!.reject(deadlineExceeded());
@@ -185,43 +156,25 @@ class Connection {
   }
 
   private send(bytes: Buffer): void {
-    if (this.closed) return;
-    this.outgoing.push(bytes);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // Everything queued in this turn of the event loop leaves in one write.
-    process.nextTick(() => {
-      this.flushScheduled = false;
-      if (this.closed || this.outgoing.length === 0) return;
-      this.socket.write(this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing));
-      this.outgoing.length = 0;
-    });
+    if (!this.closed) this.writer.send(bytes);
   }
 
   private receive(chunk: Buffer): void {
-    const bytes = this.incoming.length === 0 ? chunk : Buffer.concat([this.incoming, chunk]);
-    let at = 0;
     try {
-      while (bytes.length - at >= frameHeaderBytes) {
-        const length = bytes.readUIntBE(at, 3);
-        if (bytes.length - at < frameHeaderBytes + length) break;
-        const start = at + frameHeaderBytes;
-        this.onFrame(bytes[at + 3]!, bytes[at + 4]!, bytes.readUInt32BE(at + 5) & streamIdMax, bytes, start, start + length);
-        at += frameHeaderBytes + length;
-      }
+      // The client advertises no SETTINGS_MAX_FRAME_SIZE, so the default bounds what it accepts.
+      this.incoming = splitFrames(this.incoming, chunk, frameSizeDefault, this.onFrame);
     } catch (err) {
       // A frame this client cannot read ends the connection, as a protocol error would.
       this.fail(status.INTERNAL, (err as Error).message);
       this.socket.destroy();
       return;
     }
-    this.incoming = at === bytes.length ? Buffer.alloc(0) : Buffer.from(bytes.subarray(at));
     this.sendWaiting();
     this.closeIfDrainedAndIdle();
   }
 
   /** One frame, whose payload is [start, end) of `bytes` (views are made only where one is kept). */
-  private onFrame(type: number, flags: number, streamId: number, bytes: Buffer, start: number, end: number): void {
+  private readonly onFrame = (type: number, flags: number, streamId: number, bytes: Buffer, start: number, end: number): void => {
     if (this.continuing && type !== frameType.continuation) throw new Error("expected a CONTINUATION frame");
     switch (type) {
       case frameType.data: {
@@ -295,7 +248,7 @@ class Connection {
       default:
         return; // PRIORITY and unknown frame types carry nothing a unary call needs
     }
-  }
+  };
 
   private applySettings(bytes: Buffer, start: number, end: number): void {
     for (let at = start; at + 6 <= end; at += 6) {
@@ -357,21 +310,6 @@ class Connection {
 
 const readValues = new Set([":status", "grpc-status", "grpc-message"]);
 const readsValueOf = (name: string) => readValues.has(name);
-
-function settingEntry(id: number, value: number): Buffer {
-  const out = Buffer.allocUnsafe(6);
-  out.writeUInt16BE(id, 0);
-  out.writeUInt32BE(value, 2);
-  return out;
-}
-
-/** The range of a DATA or HEADERS payload [start, end) without its padding (RFC 9113 6.1). */
-function unpadded(flags: number, bytes: Buffer, start: number, end: number): [number, number] {
-  if (!(flags & flag.padded)) return [start, end];
-  const padLength = bytes[start]!;
-  if (padLength >= end - start) throw new Error("padding longer than the frame");
-  return [start + 1, end - padLength];
-}
 
 const deadlineExceeded = () => new CallError(status.DEADLINE_EXCEEDED, "no answer within the deadline");
 

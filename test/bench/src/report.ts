@@ -103,6 +103,7 @@ export function renderMarkdown(report: BenchReport): string {
     "withdraw-latency: open loop at half of withdraw-e2e's completions/s, a rate settlement keeps up with; same figures as withdraw-e2e.",
     "charge-latency: open loop at half of charge-spread's ops/s; latency runs from each call's scheduled send time.",
     "raw-sql-charge-latency: pgbench -R at charge-latency's rate, the one-statement charge, 16 clients; latency runs from each transaction's scheduled start.",
+    "grpc-noop-latency, frames-noop-latency: open loop at charge-latency's rate, by the same generator, to grpc-noop's server (grpc-js on node:http2) and to a server on HTTP/2 frames read and written by hand (no node:http2, no grpc-js); latency runs from each call's scheduled send time.",
     ...(cpu
       ? [
           "CPU table: over each measured window, the CPUs a process group kept busy and how many of its threads were, on average, runnable but waiting for a CPU (Linux schedstat, summed over threads; medians over runs); postgres is every PostgreSQL server process on the machine.",

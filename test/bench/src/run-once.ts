@@ -11,7 +11,7 @@ import { measurementFromLoad, openLoopDetails } from "./load-measurement.js";
 import type { LoadShape, WorkloadName } from "./load-protocol.js";
 import { createLoadRunner } from "./load-runner.js";
 import { failedMeasurement, type Measurement, type ServiceName } from "./measurement.js";
-import { startNoopServer } from "./noop-server-launcher.js";
+import { startNoopServer, type NoopTransport } from "./noop-server-launcher.js";
 import { withPeakRss } from "./peak-rss.js";
 import { createPgbenchRunner, type PgbenchRunner, type PgbenchRunSpec } from "./pgbench-runner.js";
 import { pgbenchVariants, type PgbenchVariant } from "./pgbench-scripts.js";
@@ -160,16 +160,32 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     }
   }
 
-  async function measure(name: ItemName): Promise<Measurement> {
-    if (name === "grpc-noop") {
-      const noop = await startNoopServer();
-      try {
-        const server = noop.process.child.pid;
-        return measurementFromLoad(name, "baseline", await load(noop.address, server === undefined ? {} : { "noop-server": [server] }, "noop", closedLoop));
-      } finally {
-        await noop.process.stop(5_000);
-      }
+  /** A no-op baseline's server, and whether it is driven closed loop or at charge-latency's rate. */
+  const noopBaselines: Partial<Record<ItemName, { transport: NoopTransport; atLatencyRate: boolean }>> = {
+    "grpc-noop": { transport: "grpc-js", atLatencyRate: false },
+    "grpc-noop-latency": { transport: "grpc-js", atLatencyRate: true },
+    "frames-noop-latency": { transport: "frames", atLatencyRate: true },
+  };
+
+  /** Drives a fresh no-op server of the baseline's kind, closed loop or open loop. */
+  async function measureNoop(name: ItemName, baseline: { transport: NoopTransport; atLatencyRate: boolean }): Promise<Measurement> {
+    const ratePerSec = baseline.atLatencyRate ? halfOfPrerequisite(name) : undefined;
+    if (baseline.atLatencyRate && ratePerSec === undefined) return missingPrerequisite(name);
+    const noop = await startNoopServer(baseline.transport);
+    try {
+      const server = noop.process.child.pid;
+      const groups: ProcessGroups = server === undefined ? {} : { "noop-server": [server] };
+      if (ratePerSec === undefined) return measurementFromLoad(name, "baseline", await load(noop.address, groups, "noop", closedLoop));
+      const result = await load(noop.address, groups, "noop", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
+      return measurementFromLoad(name, "baseline", result, openLoopDetails(ratePerSec, result));
+    } finally {
+      await noop.process.stop(5_000);
     }
+  }
+
+  async function measure(name: ItemName): Promise<Measurement> {
+    const noopBaseline = noopBaselines[name];
+    if (noopBaseline) return measureNoop(name, noopBaseline);
     const variant = pgbenchVariants.find((candidate) => candidate.name === name);
     if (variant && prerequisites[name]) {
       // At charge-latency's rate, for the same window length whatever the smoke settings.

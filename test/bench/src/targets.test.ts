@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ItemName } from "./catalogue.js";
 import type { Measurement } from "./measurement.js";
-import { targetDefinitions } from "./targets.js";
+import { comparisons, targetDefinitions } from "./targets.js";
 
 const measured = (name: string, opsPerSec: number, extra: Partial<Measurement> = {}): Measurement => ({
   name,
@@ -49,9 +49,9 @@ describe("targets", () => {
     expect(target("peak-rss-bank-sim").value(view, capacity)).toBeUndefined();
   });
 
-  it("has one target per issue goal, the p99 against raw SQL's, and every peak RSS", () => {
+  it("has one target per issue goal, the p99 against raw SQL's, the no-op servers' tails, and every peak RSS", () => {
     expect(targetDefinitions.map((definition) => `${definition.comparator} ${definition.threshold}`)).toEqual([
-      ">= 1", ">= 0.8", ">= 2.5", ">= 0.5", ">= 0.9", "<= 300", "<= 300", "<= 5", "<= 1", "<= 200", "<= 200", "<= 200",
+      ">= 1", ">= 0.8", ">= 2.5", ">= 0.5", ">= 0.9", "<= 300", "<= 300", "<= 5", "<= 1", "<= 5", "<= 5", "<= 200", "<= 200", "<= 200",
     ]);
   });
 
@@ -61,5 +61,15 @@ describe("targets", () => {
     expect(target("charge-latency-p99-over-p50").value(view, capacity)).toBe(10);
     expect(target("charge-latency-p99-vs-raw-sql").value(view, capacity)).toBe(0.4);
     expect(target("charge-latency-p99-vs-raw-sql").value(viewOf([measured("charge-latency", 3000, latency(4, 40))]), capacity)).toBeUndefined();
+  });
+
+  it("applies charge-latency's bar to grpc-noop offered the same rate, and compares each with its offered rate", () => {
+    const latency = (p50: number, p99: number) => ({ latencyMs: { p50, p90: p99, p99, max: p99 } });
+    const noop = { ...measured("grpc-noop-latency", 2900, latency(1, 12)), details: { offeredRatePerSec: 3000 } };
+    const view = viewOf([noop]);
+    expect(target("grpc-noop-latency-p99-over-p50").value(view, capacity)).toBe(12);
+    expect(comparisons["grpc-noop-latency"]!.against).toBe("offered rate");
+    expect(comparisons["grpc-noop-latency"]!.ratio(view, capacity)).toBeCloseTo(2900 / 3000);
+    expect(target("grpc-noop-latency-p99-over-p50").value(viewOf([]), capacity)).toBeUndefined();
   });
 });

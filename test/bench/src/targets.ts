@@ -25,6 +25,11 @@ export interface TargetDefinition {
 const ratio = (numerator: number | undefined, denominator: number | undefined) =>
   numerator === undefined || denominator === undefined || denominator === 0 ? undefined : numerator / denominator;
 const opsPerSec = (view: RunView, name: ItemName) => view(name)?.opsPerSec;
+/** An open-loop item's p99 over its p50: how far its tail stands from a typical call. */
+function tailOverMedian(view: RunView, name: ItemName): number | undefined {
+  const latency = view(name)?.latencyMs;
+  return latency ? ratio(latency.p99, latency.p50) : undefined;
+}
 
 /** The highest peak RSS a service reached over the run's scenarios. */
 function peakRssMb(view: RunView, service: ServiceName): number | undefined {
@@ -99,10 +104,7 @@ export const targetDefinitions: readonly TargetDefinition[] = [
     comparator: "<=",
     threshold: 5,
     unit: "×",
-    value: (view) => {
-      const latency = view("charge-latency")?.latencyMs;
-      return latency ? ratio(latency.p99, latency.p50) : undefined;
-    },
+    value: (view) => tailOverMedian(view, "charge-latency"),
   },
   // Not the issue's: the wallet's p99 against raw SQL's (one transaction per charge) offered the
   // same rate in the same run, which says how much of the tail is the machine's. p99 against p99,
@@ -114,6 +116,24 @@ export const targetDefinitions: readonly TargetDefinition[] = [
     threshold: 1,
     unit: "×",
     value: (view) => ratio(view("charge-latency")?.latencyMs?.p99, view("raw-sql-charge-latency")?.latencyMs?.p99),
+  },
+  // Not the issue's: the same bar for a server that does nothing, offered the same rate in the same
+  // run, which says how much of the tail gRPC (grpc-js on node:http2) brings by itself.
+  {
+    id: "grpc-noop-latency-p99-over-p50",
+    label: "grpc-noop-latency p99 / p50 (ours: gRPC alone, same bar)",
+    comparator: "<=",
+    threshold: 5,
+    unit: "×",
+    value: (view) => tailOverMedian(view, "grpc-noop-latency"),
+  },
+  {
+    id: "frames-noop-latency-p99-over-p50",
+    label: "frames-noop-latency p99 / p50 (ours: no node:http2, same bar)",
+    comparator: "<=",
+    threshold: 5,
+    unit: "×",
+    value: (view) => tailOverMedian(view, "frames-noop-latency"),
   },
   ...serviceNames.map(
     (service): TargetDefinition => ({
@@ -137,6 +157,12 @@ export interface Comparison {
   ratio(view: RunView, capacity: Capacity): number | undefined;
 }
 
+/** An open-loop item's ops/s against the rate it was offered: 1.0 when it kept up. */
+const offeredRate = (name: ItemName): Comparison => ({
+  against: "offered rate",
+  ratio: (view) => ratio(opsPerSec(view, name), view(name)?.details.offeredRatePerSec),
+});
+
 export const comparisons: Partial<Record<ItemName, Comparison>> = {
   "charge-spread": { against: "raw-sql-charge", ratio: (view) => ratio(opsPerSec(view, "charge-spread"), opsPerSec(view, "raw-sql-charge")) },
   "charge-hot": {
@@ -149,16 +175,9 @@ export const comparisons: Partial<Record<ItemName, Comparison>> = {
     against: "nominal capacity",
     ratio: (view, capacity) => ratio(opsPerSec(view, "withdraw-e2e"), capacity.nominalWithdrawalsPerSec),
   },
-  "withdraw-latency": {
-    against: "offered rate",
-    ratio: (view) => ratio(opsPerSec(view, "withdraw-latency"), view("withdraw-latency")?.details.offeredRatePerSec),
-  },
-  "charge-latency": {
-    against: "offered rate",
-    ratio: (view) => ratio(opsPerSec(view, "charge-latency"), view("charge-latency")?.details.offeredRatePerSec),
-  },
-  "raw-sql-charge-latency": {
-    against: "offered rate",
-    ratio: (view) => ratio(opsPerSec(view, "raw-sql-charge-latency"), view("raw-sql-charge-latency")?.details.offeredRatePerSec),
-  },
+  "withdraw-latency": offeredRate("withdraw-latency"),
+  "charge-latency": offeredRate("charge-latency"),
+  "raw-sql-charge-latency": offeredRate("raw-sql-charge-latency"),
+  "grpc-noop-latency": offeredRate("grpc-noop-latency"),
+  "frames-noop-latency": offeredRate("frames-noop-latency"),
 };
