@@ -145,9 +145,10 @@ describe("the frames-noop server", () => {
     expect(client.frames.filter((f) => f.type === frameType.headers && f.flags & flag.endStream).map((f) => f.streamId)).toEqual([1]);
   });
 
-  it("answers a frame larger than it accepts with GOAWAY FRAME_SIZE_ERROR", async () => {
+  it("answers a frame larger than it accepts with GOAWAY FRAME_SIZE_ERROR and ends the connection, open streams or not", async () => {
     const { port } = await start();
     const client = await rawClient(port);
+    client.socket.write(frame(frameType.headers, flag.endHeaders, 1, requestBlock));
     client.socket.write(frame(frameType.data, 0, 1, Buffer.alloc(16_385)));
     await client.until(() => client.count(frameType.goaway) === 1);
     expect(client.frames.find((f) => f.type === frameType.goaway)!.payload.readUInt32BE(4)).toBe(errorCode.frameSizeError);

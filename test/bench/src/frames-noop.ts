@@ -87,7 +87,7 @@ class NoopConnection {
   private incoming: Buffer = Buffer.alloc(0);
   private readonly writer: TurnBatchedWriter;
   private prefaceSeen = false;
-  /** Streams the client opened and has not finished sending. */
+  /** Streams the client opened that are not answered (or reset) yet. */
   private readonly open = new Set<number>();
   /** Streams whose answer waits for the client's connection window. */
   private readonly waiting: number[] = [];
@@ -113,10 +113,12 @@ class NoopConnection {
     socket.on("close", onClose);
   }
 
+  /** A graceful GOAWAY answers the streams already taken first; an error's ends the connection now. */
   goAway(code: number = errorCode.noError): void {
     if (this.goingAway) return;
     this.goingAway = true;
     this.send(frame(frameType.goaway, 0, 0, Buffer.concat([uint32(this.lastStreamId), uint32(code)])));
+    if (code !== errorCode.noError) this.open.clear();
     this.endWhenAnswered();
   }
 
@@ -140,6 +142,7 @@ class NoopConnection {
       this.incoming = Buffer.alloc(0);
       bytes = bytes.subarray(preface.length);
     }
+    if (this.goingAway && this.open.size === 0) return; // ending: nothing more is read
     try {
       this.incoming = splitFrames(this.incoming, bytes, frameSizeDefault, this.onFrame);
     } catch (err) {
