@@ -20,52 +20,63 @@ const ports = {
 const { serviceProcessEnv } = await import(pathToFileURL(resolve(root, "packages/runtime/dist/process-env.js")).href);
 const env = (defaults) => ({ ...serviceProcessEnv, ...defaults, ...process.env });
 
+const healthUrl = (httpPort) => `http://127.0.0.1:${httpPort}/health`;
+// A service is up once its /health answers at all (200, or 503 while a dependency is down). Each
+// opens that port last in its start-up, after migrations, the gRPC port and its consumers; asking
+// it rather than reading a log line keeps the start independent of LOG_LEVEL.
 const services = [
-  { name: "bank-sim", entry: "services/bank-sim/dist/main.js", ready: "bank-sim listening", env: env({ BANK_SIM_PORT: ports.bank }) },
+  { name: "bank-sim", entry: "services/bank-sim/dist/main.js", health: healthUrl(ports.bank), env: env({ BANK_SIM_PORT: ports.bank }) },
   {
     name: "wallet",
     entry: "services/wallet/dist/main.js",
-    ready: "wallet listening",
+    health: healthUrl(ports.walletOps),
     env: env({ WALLET_GRPC_PORT: ports.walletGrpc, WALLET_OPS_PORT: ports.walletOps }),
   },
   {
     name: "settlement",
     entry: "services/settlement/dist/main.js",
-    ready: "settlement ready",
+    health: healthUrl(ports.settlementOps),
     env: env({ SETTLEMENT_OPS_PORT: ports.settlementOps, BANK_URL: `http://127.0.0.1:${ports.bank}` }),
   },
   {
     name: "gateway",
     entry: "services/gateway/dist/main.js",
-    ready: "gateway listening",
+    health: healthUrl(ports.gateway),
     env: env({ GATEWAY_PORT: ports.gateway, WALLET_GRPC_URL: `127.0.0.1:${ports.walletGrpc}` }),
   },
 ];
+/** How long a service may take to open its /health port, and how often it is asked. */
+const upTimeoutMs = 60_000;
+const pollIntervalMs = 100;
 
 const children = [];
 let stopping = false;
 const width = Math.max(...services.map((s) => s.name.length));
 
-function start(service) {
-  return new Promise((resolveReady, rejectReady) => {
-    const child = spawn(process.execPath, [resolve(root, service.entry)], { env: service.env, stdio: ["ignore", "pipe", "pipe"] });
-    children.push({ service, child });
-    const prefix = `${service.name.padEnd(width)} |`;
-    let ready = false;
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      process.stdout.write(`${prefix} ${line}\n`);
-      if (!ready && line.includes(`"msg":"${service.ready}"`)) {
-        ready = true;
-        resolveReady();
-      }
-    });
-    createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${prefix} ${line}\n`));
-    child.on("exit", (code, signal) => {
-      process.stdout.write(`${prefix} exited (${signal ?? code})\n`);
-      if (!ready) rejectReady(new Error(`${service.name} exited before it was ready`));
-      else if (!stopping) stopAll(1);
-    });
+/** Starts a service and resolves once its /health answers; rejects if it exits or times out first. */
+async function start(service) {
+  const child = spawn(process.execPath, [resolve(root, service.entry)], { env: service.env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push({ service, child });
+  const prefix = `${service.name.padEnd(width)} |`;
+  let ready = false;
+  let exited = false;
+  createInterface({ input: child.stdout }).on("line", (line) => process.stdout.write(`${prefix} ${line}\n`));
+  createInterface({ input: child.stderr }).on("line", (line) => process.stderr.write(`${prefix} ${line}\n`));
+  child.on("exit", (code, signal) => {
+    exited = true;
+    process.stdout.write(`${prefix} exited (${signal ?? code})\n`);
+    if (ready && !stopping) stopAll(1);
   });
+  const deadline = Date.now() + upTimeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`${service.name} exited before it was up`);
+    const answered = await fetch(service.health, { signal: AbortSignal.timeout(1_000) }).then(() => true, () => false);
+    if (answered) break;
+    if (Date.now() > deadline) throw new Error(`${service.name} did not answer ${service.health} within ${upTimeoutMs / 1000} s`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, pollIntervalMs));
+  }
+  ready = true;
+  process.stdout.write(`${prefix} up\n`);
 }
 
 function stopAll(exitCode) {
@@ -93,14 +104,13 @@ process.on("SIGTERM", () => stopAll(0));
 
 /** Waits until every service's /health answers 200 (dependencies connected), at most 30 s. */
 async function waitUntilHealthy() {
-  const urls = [ports.walletOps, ports.settlementOps, ports.gateway, ports.bank].map((p) => `http://127.0.0.1:${p}/health`);
   const deadline = Date.now() + 30_000;
-  for (const url of urls) {
+  for (const url of services.map((service) => service.health)) {
     for (;;) {
       const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then((res) => res.ok, () => false);
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`${url} is not healthy after 30 s`);
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+      await new Promise((resolveWait) => setTimeout(resolveWait, pollIntervalMs));
     }
   }
 }

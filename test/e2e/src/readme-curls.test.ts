@@ -1,6 +1,7 @@
 /**
  * The README's curl examples, exactly as written, against the system that the README's start
- * command brings up (scripts/start-system.mjs, what `npm start` runs after building). Run twice:
+ * command brings up (scripts/start-system.mjs, what `npm start` runs after building), its services
+ * at LOG_LEVEL=warn. Run twice:
  * the second run gets 409 for both writes, carrying the original transactions.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -46,7 +47,8 @@ beforeAll(async () => {
   );
   gateway = `127.0.0.1:${ports.GATEWAY_PORT}`;
   system = spawn(process.execPath, [resolve(repoRoot, "scripts/start-system.mjs")], {
-    env: { ...process.env, ...ports, DATABASE_URL: database.url, NATS_PREFIX: natsPrefix },
+    // At warn the services log nothing while they start: the start must not wait for their logs.
+    env: { ...process.env, ...ports, DATABASE_URL: database.url, NATS_PREFIX: natsPrefix, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   system.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
