@@ -129,6 +129,7 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     port: config.WALLET_GRPC_PORT,
     maxReceiveMessageBytes: config.WALLET_GRPC_MAX_RECEIVE_BYTES,
     http2StreamTable: config.WALLET_HTTP2_STREAM_TABLE,
+    front: config.WALLET_GRPC_FRONT ? { concurrentStreamsMax: config.WALLET_GRPC_CONCURRENT_STREAMS_MAX } : undefined,
     logger: grpcLogger,
   });
   const health = startHealthMonitor(

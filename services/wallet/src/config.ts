@@ -9,6 +9,13 @@ export const walletConfigSchema = z.object({
   WALLET_GRPC_MAX_RECEIVE_BYTES: intVar(64 * 1024, 1024, 4 * 1024 * 1024),
   /** Keep each HTTP/2 session's streams out of node's Map (grpc/http2-stream-table.ts); off restores node's own. */
   WALLET_HTTP2_STREAM_TABLE: boolVar(true),
+  /**
+   * Serve WalletService's calls on the wallet's own HTTP/2 front (grpc/front/), passing every other
+   * stream to grpc-js; off puts grpc-js on the port for everything.
+   */
+  WALLET_GRPC_FRONT: boolVar(true),
+  /** Streams one client connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS of the front). */
+  WALLET_GRPC_CONCURRENT_STREAMS_MAX: intVar(1_000, 1, 100_000),
   DATABASE_URL: urlVar("postgres://postgres@127.0.0.1:5432/wallet", ["postgres", "postgresql"]),
   DB_POOL_MAX: intVar(20, 1, 500),
   DB_STATEMENT_TIMEOUT_MS: intVar(5_000, 100, 600_000),

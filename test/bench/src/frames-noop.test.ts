@@ -3,12 +3,11 @@
  * they never do on demand: exhaust its connection send window, open more streams than it allows,
  * split a header block, send a frame too large, or speak something other than HTTP/2.
  */
-import net from "node:net";
+import type net from "node:net";
 import { service as healthService } from "grpc-health-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { listenFramesNoop, type FramesNoopServer } from "./frames-noop.js";
-import { errorCode, flag, frame, frameType, preface, splitFrames, uint32 } from "./http2-frames.js";
-import { indexedField } from "./hpack.js";
+import { connectRawClient, errorCode, flag, frame, frameType, indexedField, uint32, type RawClient } from "@wallet/http2-wire";
 import type { UnaryMethod } from "./unary-transport.js";
 import { createTransport } from "./workloads.js";
 import { transportNames } from "./unary-transport.js";
@@ -32,37 +31,10 @@ async function start(concurrentStreamsMax = 100): Promise<FramesNoopServer> {
   return server;
 }
 
-interface ReceivedFrame {
-  type: number;
-  flags: number;
-  streamId: number;
-  payload: Buffer;
-}
-
-/** A client on a bare socket that records every frame the server sends. */
-async function rawClient(port: number, { sendPreface = true } = {}) {
-  const socket = net.connect({ host: "127.0.0.1", port });
-  sockets.push(socket);
-  const frames: ReceivedFrame[] = [];
-  let pending: Buffer = Buffer.alloc(0);
-  socket.on("data", (chunk: Buffer) => {
-    pending = splitFrames(pending, chunk, 1 << 24, (type, flags, streamId, bytes, start, end) =>
-      frames.push({ type, flags, streamId, payload: Buffer.from(bytes.subarray(start, end)) }),
-    );
-  });
-  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-  socket.on("error", () => {});
-  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-  if (sendPreface) socket.write(Buffer.concat([preface, frame(frameType.settings, 0, 0)]));
-  const count = (type: number, flags?: number) => frames.filter((f) => f.type === type && (flags === undefined || (f.flags & flags) === flags)).length;
-  const until = async (what: () => boolean) => {
-    const deadline = Date.now() + 5_000;
-    while (!what()) {
-      if (Date.now() > deadline) throw new Error("timed out waiting for the server");
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-  return { socket, frames, closed, count, until };
+async function rawClient(port: number, options: { sendPreface?: boolean } = {}): Promise<RawClient> {
+  const client = await connectRawClient(port, options);
+  sockets.push(client.socket);
+  return client;
 }
 
 /** HEADERS for one call per stream id, each ending its stream (a call with no message). */

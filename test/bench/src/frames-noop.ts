@@ -14,15 +14,16 @@
  * open windows far larger.
  */
 import net from "node:net";
-import { indexedField, literalField, staticIndex } from "./hpack.js";
 import {
+  ClientPrefaceGate,
+  closeGracefully,
+  type ClosableConnection,
   errorCode,
   flag,
   frame,
   frameSizeDefault,
   FrameSizeError,
   frameType,
-  preface,
   setting,
   settingEntry,
   splitFrames,
@@ -30,7 +31,10 @@ import {
   uint32,
   windowDefault,
   windowMax,
-} from "./http2-frames.js";
+  indexedField,
+  literalField,
+  staticIndex,
+} from "@wallet/http2-wire";
 
 export interface FramesNoopServer {
   readonly port: number;
@@ -67,26 +71,16 @@ export function listenFramesNoop(options: FramesNoopOptions): Promise<FramesNoop
       const address = server.address() as net.AddressInfo;
       resolve({
         port: address.port,
-        close: (graceMs) =>
-          new Promise<void>((closed) => {
-            const cut = setTimeout(() => {
-              for (const connection of connections) connection.destroy();
-            }, graceMs);
-            server.close(() => {
-              clearTimeout(cut);
-              closed();
-            });
-            for (const connection of connections) connection.goAway();
-          }),
+        close: (graceMs) => closeGracefully(server, connections, graceMs),
       });
     });
   });
 }
 
-class NoopConnection {
+class NoopConnection implements ClosableConnection {
   private incoming: Buffer = Buffer.alloc(0);
   private readonly writer: TurnBatchedWriter;
-  private prefaceSeen = false;
+  private readonly prefaceGate = new ClientPrefaceGate();
   /** Streams the client opened that are not answered (or reset) yet. */
   private readonly open = new Set<number>();
   /** Streams whose answer waits for the client's connection window. */
@@ -127,21 +121,8 @@ class NoopConnection {
   }
 
   private receive(chunk: Buffer): void {
-    let bytes = chunk;
-    if (!this.prefaceSeen) {
-      bytes = Buffer.concat([this.incoming, chunk]);
-      if (bytes.length < preface.length) {
-        this.incoming = bytes;
-        return;
-      }
-      if (!bytes.subarray(0, preface.length).equals(preface)) {
-        this.socket.destroy();
-        return;
-      }
-      this.prefaceSeen = true;
-      this.incoming = Buffer.alloc(0);
-      bytes = bytes.subarray(preface.length);
-    }
+    const bytes = this.prefaceGate.pass(chunk);
+    if (bytes === null) return void this.socket.destroy();
     if (this.goingAway && this.open.size === 0) return; // ending: nothing more is read
     try {
       this.incoming = splitFrames(this.incoming, bytes, frameSizeDefault, this.onFrame);

@@ -8,8 +8,8 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFramesTransport } from "./frames-transport.js";
 import { grpcCodeName } from "./grpc-code-name.js";
-import { decodeHeaderBlock, indexedField, literalField } from "./hpack.js";
-import { flag, frame, frameType } from "./http2-frames.js";
+import { HpackDecoder, indexedField, literalField } from "@wallet/http2-wire";
+import { flag, frame, frameType } from "@wallet/http2-wire";
 import { frameMessage } from "./http2-transport.js";
 import type { UnaryMethod, UnaryTransport } from "./unary-transport.js";
 
@@ -59,6 +59,7 @@ async function scriptedServer(options: { settings?: [number, number][]; onCall(c
     let pending = Buffer.alloc(0);
     let prefaceRead = false;
     const paths = new Map<number, string>();
+    const headerDecoder = new HpackDecoder(4_096);
     socket.on("data", (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       if (!prefaceRead) {
@@ -72,7 +73,7 @@ async function scriptedServer(options: { settings?: [number, number][]; onCall(c
         const payload = Buffer.from(pending.subarray(9, 9 + length));
         pending = pending.subarray(9 + length);
         if (frameType === type.headers) {
-          decodeHeaderBlock(payload, 0, payload.length, () => true, (name, value) => name === ":path" && paths.set(streamId, value));
+          headerDecoder.decode(payload, 0, payload.length, (name, value) => name === ":path" && paths.set(streamId, value));
           connection.openStreams++;
           maxOpenStreams = Math.max(maxOpenStreams, connection.openStreams);
         } else if (frameType === type.data) {

@@ -18,8 +18,8 @@
  */
 import net from "node:net";
 import { status } from "@grpc/grpc-js";
-import { decodeHeaderBlock, indexedField, literalField, staticIndex } from "./hpack.js";
-import { errorCode, flag, frame, frameHeaderBytes, frameSizeDefault, frameType, preface, setting, settingEntry, splitFrames, streamIdMax, TurnBatchedWriter, uint32, unpadded, windowDefault, windowMax, writeFrameHeader } from "./http2-frames.js";
+import { HpackDecoder, indexedField, literalField, staticIndex } from "@wallet/http2-wire";
+import { errorCode, flag, frame, frameHeaderBytes, frameSizeDefault, frameType, preface, setting, settingEntry, splitFrames, streamIdMax, TurnBatchedWriter, uint32, unpadded, windowDefault, windowMax, writeFrameHeader } from "@wallet/http2-wire";
 import { frameMessage, grpcTimeoutHeader, unaryOutcome } from "./http2-transport.js";
 import { CallError, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 
@@ -76,6 +76,8 @@ class Connection {
   private streamWindowInitial = windowDefault;
   /** A header block split over CONTINUATION frames: its stream and the fragments so far. */
   private continuing: { streamId: number; endStream: boolean; fragments: Buffer[] } | undefined;
+  /** The server's header blocks; the client advertises a table of size 0, so it stays empty. */
+  private readonly headerDecoder = new HpackDecoder(0);
   /** Set once the server's SETTINGS arrive; calls wait for them. */
   ready = false;
   /** No new calls: GOAWAY received, stream ids used up, or closing. */
@@ -269,12 +271,12 @@ class Connection {
     const call = this.inFlight.get(streamId);
     // The block is decoded even for a stream no one waits for: HPACK is per connection.
     const first = call ? !call.headersSeen : false;
-    decodeHeaderBlock(block, start, end, readsValueOf, (name, value) => {
+    this.headerDecoder.decode(block, start, end, (name, value) => {
       if (!call) return;
       if (name === ":status" && first) call.httpStatus = Number(value);
       else if (name === "grpc-status") call.grpcStatus = value;
       else if (name === "grpc-message") call.grpcMessage = value;
-    });
+    }, readsValueOf);
     if (!call) return;
     call.headersSeen = true;
     if (endStream) this.finish(call);

@@ -1,13 +1,10 @@
 /**
- * The part of HPACK (RFC 7541) a unary gRPC client needs, for the frames transport
- * (frames-transport.ts): literal request headers, and a decoder for the header blocks a gRPC
- * server answers with.
+ * HPACK (RFC 7541) as gRPC over HTTP/2 needs it: a decoder with the dynamic table, and literal
+ * header fields for an encoder that never indexes (so it keeps no table the peer must mirror).
  *
- * The client advertises a header table of size 0 (SETTINGS_HEADER_TABLE_SIZE), so the server's
- * encoder keeps no dynamic table: a block is static-table references and literals, and a literal
- * "with incremental indexing" is evicted as soon as it is added. The Huffman decoder knows the
- * codes of printable ASCII, which is all gRPC puts in the headers this client reads (grpc-message
- * is percent-encoded); any other symbol is reported as a decoding error, not guessed.
+ * The Huffman decoder knows the codes of printable ASCII (and NUL), which is all gRPC allows in
+ * header values (PROTOCOL-HTTP2.md: ASCII-Value is %x20-%x7E; binary metadata is base64, and
+ * grpc-message is percent-encoded); any other symbol is reported as a decoding error, not guessed.
  */
 
 export class HpackError extends Error {
@@ -155,39 +152,84 @@ class BlockReader {
 
 function staticEntry(index: number): readonly [string, string] {
   const entry = staticTable[index - 1];
-  // Index 0 is invalid; above 61 is the dynamic table, which a table size of 0 keeps empty.
-  if (!entry) throw new HpackError(`header index ${index} is not in the static table`);
+  if (!entry) throw new HpackError(`header index ${index} is not in the static table`); // index 0
   return entry;
 }
 
+/** RFC 7541 4.1: an entry's size is its name and value lengths in octets plus 32. */
+const entryOverhead = 32;
+
 /**
- * Calls `onHeader` for each header of the complete block in [start, end) of `block`, in order. A
- * literal value is decoded only when `wantsValue(name)`; the others are passed as "" (most of a
- * response's headers are never read).
+ * One direction of a connection's header compression: decodes header blocks in the order they
+ * arrive, keeping the dynamic table (RFC 7541 2.3.2) the peer's encoder fills. `tableSizeMax` is the
+ * SETTINGS_HEADER_TABLE_SIZE this side advertised (4,096 when it advertised none); a size update
+ * beyond it, an index past the table, or bad Huffman is an HpackError, which is a connection
+ * error of type COMPRESSION_ERROR.
  */
-export function decodeHeaderBlock(
-  block: Buffer,
-  start: number,
-  end: number,
-  wantsValue: (name: string) => boolean,
-  onHeader: (name: string, value: string) => void,
-): void {
-  const reader = new BlockReader(block, start, end);
-  while (reader.at < end) {
-    const first = reader.peek();
-    if (first & 0x80) {
-      // Indexed header field.
-      const [name, value] = staticEntry(reader.integer(7));
-      onHeader(name, value);
-    } else if ((first & 0xe0) === 0x20) {
-      // Dynamic table size update: only 0 is within what the client advertised.
-      const size = reader.integer(5);
-      if (size !== 0) throw new HpackError(`table size update to ${size} exceeds the advertised 0`);
-    } else {
-      // A literal: with incremental indexing (6-bit index prefix), or without / never indexed (4-bit).
-      const nameIndex = reader.integer((first & 0xc0) === 0x40 ? 6 : 4);
-      const name = nameIndex === 0 ? reader.string() : staticEntry(nameIndex)[0];
-      onHeader(name, reader.string(wantsValue(name)));
+export class HpackDecoder {
+  /** Newest first, as dynamic-table indexes count (62 is the newest). */
+  private readonly entries: (readonly [string, string])[] = [];
+  private size = 0;
+  private capacity: number;
+
+  constructor(private readonly tableSizeMax: number) {
+    this.capacity = tableSizeMax;
+  }
+
+  /**
+   * Calls `onHeader` for each header of the complete block in [start, end) of `block`, in order. A
+   * literal the encoder did not index is decoded only when `wantsValue(name)`; the others are
+   * passed as "" (most of a response's headers are never read).
+   */
+  decode(block: Buffer, start: number, end: number, onHeader: (name: string, value: string) => void, wantsValue: (name: string) => boolean = () => true): void {
+    const reader = new BlockReader(block, start, end);
+    let fieldSeen = false;
+    while (reader.at < end) {
+      const first = reader.peek();
+      if (first & 0x80) {
+        const [name, value] = this.entry(reader.integer(7));
+        onHeader(name, value);
+      } else if ((first & 0xe0) === 0x20) {
+        // A table size update may only open a block (RFC 7541 4.2).
+        const size = reader.integer(5);
+        if (fieldSeen) throw new HpackError("table size update after a header field");
+        if (size > this.tableSizeMax) throw new HpackError(`table size update to ${size} exceeds the advertised ${this.tableSizeMax}`);
+        this.capacity = size;
+        this.evictTo(size);
+        continue;
+      } else {
+        // A literal: with incremental indexing (6-bit index prefix), or without / never indexed (4-bit).
+        const indexed = (first & 0xc0) === 0x40;
+        const nameIndex = reader.integer(indexed ? 6 : 4);
+        const name = nameIndex === 0 ? reader.string() : this.entry(nameIndex)[0];
+        const value = reader.string(indexed || wantsValue(name));
+        if (indexed) this.add(name, value);
+        onHeader(name, value);
+      }
+      fieldSeen = true;
+    }
+  }
+
+  private entry(index: number): readonly [string, string] {
+    if (index <= staticTable.length) return staticEntry(index);
+    const entry = this.entries[index - staticTable.length - 1];
+    if (!entry) throw new HpackError(`header index ${index} is past the dynamic table`);
+    return entry;
+  }
+
+  private add(name: string, value: string): void {
+    const size = name.length + value.length + entryOverhead;
+    // An entry larger than the table empties it and is not added (RFC 7541 4.4).
+    this.evictTo(Math.max(0, this.capacity - size));
+    if (size > this.capacity) return;
+    this.entries.unshift([name, value]);
+    this.size += size;
+  }
+
+  private evictTo(size: number): void {
+    while (this.size > size) {
+      const [name, value] = this.entries.pop()!;
+      this.size -= name.length + value.length + entryOverhead;
     }
   }
 }

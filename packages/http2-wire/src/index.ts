@@ -1,0 +1,3 @@
+export * from "./frames.js";
+export * from "./hpack.js";
+export * from "./raw-client.js";
