@@ -6,8 +6,9 @@
  * Why not node:http2 and grpc-js for every call: node:http2 turns each request header value into
  * an external string that only a full garbage collection frees, and a grpc-js call allocates
  * several kilobytes of objects that incremental marking keeps alive. In the wallet that made full
- * collections pause 25-45 ms every 2-3 s, and charge-latency's p99 12-15x its p50 (bench,
- * 2026-11-27). The same handlers behind a frames-level front: 3.5-5.4x, and charge-spread 22% faster.
+ * collections pause 25-45 ms every 2-3 s. 3-run benches of 2026-11-27 (medians), grpc-js on the
+ * port against this front: charge-latency p99/p50 13.7x against 4.0x, charge-spread 11,763/s
+ * against 13,658/s, balance-read 16,854/s against 33,795/s.
  *
  * What a call served here gets, as from grpc-js: metadata (Metadata.fromHttp2Headers), the
  * handler's response or error with its trailers, grpc-message percent-encoded, RESOURCE_EXHAUSTED
