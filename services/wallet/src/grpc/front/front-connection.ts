@@ -63,7 +63,7 @@ interface Deps {
 }
 
 const grpcMessagePrefixBytes = 5;
-/** The window a stream starts with here: room for the largest message and its prefix. */
+/** Received DATA bytes after which the connection's receive window is topped back up. */
 const receiveWindowRefill = 2 ** 30;
 const okStatusField = indexedField(8); // ":status: 200" in the static table
 const grpcContentType = literalField(staticIndex.contentType, "application/grpc");
@@ -93,7 +93,10 @@ class Stream {
   }
 }
 
-/** What a unary handler sees of its call: grpc-js's ServerUnaryCall, as far as a handler uses it. */
+/**
+ * What a unary handler sees of its call: the part of grpc-js's ServerUnaryCall the wallet's
+ * handlers read (request and metadata), and whether the client gave up. No events are emitted.
+ */
 interface FrontCall {
   request: unknown;
   metadata: Metadata;
@@ -135,6 +138,7 @@ export class FrontConnection implements ClosableConnection {
     socket.setNoDelay(true);
     this.writer = new TurnBatchedWriter(socket);
     this.decoder = new HpackDecoder(4_096); // the default table size: this side advertises none
+    // The window a stream starts with here: room for the largest message, its prefix, and a frame.
     this.streamWindow = Math.min(windowMax, deps.limits.maxReceiveMessageBytes + grpcMessagePrefixBytes + frameSizeDefault);
     this.writer.send(
       frame(
