@@ -61,6 +61,7 @@ export function settingEntry(id: number, value: number): Buffer {
 /** The range of a DATA or HEADERS payload [start, end) without its padding (RFC 9113 6.1). */
 export function unpadded(flags: number, bytes: Buffer, start: number, end: number): [number, number] {
   if (!(flags & flag.padded)) return [start, end];
+  if (start >= end) throw new Error("padded frame without its pad length");
   const padLength = bytes[start]!;
   if (padLength >= end - start) throw new Error("padding longer than the frame");
   return [start + 1, end - padLength];

@@ -47,6 +47,17 @@ const pipelinePollIntervalMs = 10;
 /** Bounds a pgbench run that hangs (a lock, a dead server) beyond its own length. */
 const pgbenchTimeoutMarginMs = 30_000;
 
+/** A no-op baseline's server, and whether it is driven closed loop or at charge-latency's rate. */
+interface NoopBaseline {
+  transport: NoopTransport;
+  atLatencyRate: boolean;
+}
+const noopBaselines: Partial<Record<ItemName, NoopBaseline>> = {
+  "grpc-noop": { transport: "grpc-js", atLatencyRate: false },
+  "grpc-noop-latency": { transport: "grpc-js", atLatencyRate: true },
+  "frames-noop-latency": { transport: "frames", atLatencyRate: true },
+};
+
 const kindOf = (name: ItemName) => ((baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario");
 
 export async function runOnce(run: number, context: RunContext): Promise<RunResult> {
@@ -160,15 +171,8 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     }
   }
 
-  /** A no-op baseline's server, and whether it is driven closed loop or at charge-latency's rate. */
-  const noopBaselines: Partial<Record<ItemName, { transport: NoopTransport; atLatencyRate: boolean }>> = {
-    "grpc-noop": { transport: "grpc-js", atLatencyRate: false },
-    "grpc-noop-latency": { transport: "grpc-js", atLatencyRate: true },
-    "frames-noop-latency": { transport: "frames", atLatencyRate: true },
-  };
-
   /** Drives a fresh no-op server of the baseline's kind, closed loop or open loop. */
-  async function measureNoop(name: ItemName, baseline: { transport: NoopTransport; atLatencyRate: boolean }): Promise<Measurement> {
+  async function measureNoop(name: ItemName, baseline: NoopBaseline): Promise<Measurement> {
     const ratePerSec = baseline.atLatencyRate ? halfOfPrerequisite(name) : undefined;
     if (baseline.atLatencyRate && ratePerSec === undefined) return missingPrerequisite(name);
     const noop = await startNoopServer(baseline.transport);

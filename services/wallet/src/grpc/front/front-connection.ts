@@ -18,6 +18,7 @@ import {
   flag,
   frame,
   frameSizeDefault,
+  FrameSizeError,
   frameType,
   HpackDecoder,
   HpackError,
@@ -29,6 +30,7 @@ import {
   staticIndex,
   TurnBatchedWriter,
   uint32,
+  unpadded,
   windowDefault,
   windowMax,
 } from "@wallet/http2-wire";
@@ -68,6 +70,9 @@ const receiveWindowRefill = 2 ** 30;
 const okStatusField = indexedField(8); // ":status: 200" in the static table
 const grpcContentType = literalField(staticIndex.contentType, "application/grpc");
 const responseHeaders = Buffer.from([...okStatusField, ...grpcContentType, ...literalField("grpc-accept-encoding", "identity")]);
+/** The start of a trailers-only answer; its status and metadata follow. */
+const trailersOnlyStart = Buffer.from([...okStatusField, ...grpcContentType]);
+const grpcStatusOk = literalField("grpc-status", String(status.OK));
 /** Headers a call's metadata does not carry (grpc-js removes the same ones). */
 const transportHeaders = ["grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "accept-encoding", "te", "content-type"];
 
@@ -84,6 +89,11 @@ class Stream {
   native?: { route: UnaryRoute; headers: Record<string, string>; chunks: Buffer[]; bytes: number; call?: FrontCall };
   /** A stream passed through to grpc-js. */
   upstream?: http2.ClientHttp2Stream;
+
+  /** The answer is queued to its last frame (it may still wait for window). */
+  get answerQueued(): boolean {
+    return this.out.length > 0 && this.out[this.out.length - 1]!.endStream;
+  }
 
   constructor(
     readonly id: number,
@@ -183,7 +193,8 @@ export class FrontConnection implements ClosableConnection {
       this.incoming = splitFrames(this.incoming, bytes, frameSizeDefault, this.onFrame, this.answersBacklogged);
       if (this.answersBacklogged()) this.readAfterDrain();
     } catch (err) {
-      const code = err instanceof ConnectionError ? err.code : err instanceof HpackError ? errorCode.compressionError : errorCode.frameSizeError;
+      const code =
+        err instanceof ConnectionError ? err.code : err instanceof HpackError ? errorCode.compressionError : err instanceof FrameSizeError ? errorCode.frameSizeError : errorCode.protocolError;
       this.goAway(code, (err as Error).message);
     }
   }
@@ -213,15 +224,8 @@ export class FrontConnection implements ClosableConnection {
     switch (type) {
       case frameType.headers: {
         if (streamId === 0) throw new ConnectionError(errorCode.protocolError, "HEADERS on stream 0");
-        let from = start;
-        let to = end;
-        if (flags & flag.padded) {
-          const padLength = bytes[from]!;
-          from += 1;
-          to -= padLength;
-          if (to < from) throw new ConnectionError(errorCode.protocolError, "padding longer than the frame");
-        }
-        if (flags & flag.priority) from += 5;
+        const [fieldsStart, to] = unpadded(flags, bytes, start, end);
+        const from = flags & flag.priority ? fieldsStart + 5 : fieldsStart;
         if (to < from) throw new ConnectionError(errorCode.protocolError, "HEADERS shorter than its fields");
         const fragment = Buffer.from(bytes.subarray(from, to));
         this.continuing = { streamId, endStream: (flags & flag.endStream) !== 0, fragments: [fragment], bytes: fragment.length };
@@ -335,13 +339,7 @@ export class FrontConnection implements ClosableConnection {
     }
     const stream = this.streams.get(streamId);
     if (!stream || stream.clientEnded) return; // reset, refused or answered: nothing more is wanted
-    let from = start;
-    let to = end;
-    if (flags & flag.padded) {
-      from += 1;
-      to -= bytes[start]!;
-      if (to < from) throw new ConnectionError(errorCode.protocolError, "padding longer than the frame");
-    }
+    const [from, to] = unpadded(flags, bytes, start, end);
     const native = stream.native;
     if (native) {
       native.bytes += to - from;
@@ -437,7 +435,7 @@ export class FrontConnection implements ClosableConnection {
 
   /** Ends a stream with a status and no message (a trailers-only response). */
   private answerStatus(stream: Stream, code: status, details: string, metadata?: Metadata): void {
-    const block = Buffer.concat([Buffer.from([...okStatusField, ...grpcContentType]), trailerBlock(code, details, metadata)]);
+    const block = Buffer.concat([trailersOnlyStart, trailerBlock(code, details, metadata)]);
     this.enqueue(stream, { kind: "headers", block, endStream: true });
   }
 
@@ -463,23 +461,18 @@ export class FrontConnection implements ClosableConnection {
     upstream.on("trailers", (trailers: http2.IncomingHttpHeaders) => this.enqueue(stream, { kind: "headers", block: headerBlock(trailers), endStream: true }));
     upstream.on("end", () => {
       // An answer that ended without trailers (not gRPC's way, but HTTP/2 allows it).
-      const last = stream.out[stream.out.length - 1];
-      if (!stream.serverEnded && !(last && last.endStream)) this.enqueue(stream, { kind: "data", bytes: Buffer.alloc(0), endStream: true });
+      if (!stream.serverEnded && !stream.answerQueued) this.enqueue(stream, { kind: "data", bytes: Buffer.alloc(0), endStream: true });
     });
     upstream.on("error", () => undefined); // "close" follows with the code
     upstream.on("close", () => {
-      if (stream.serverEnded || this.streams.get(stream.id) !== stream) return;
-      const last = stream.out[stream.out.length - 1];
-      if (last && last.endStream) return; // the answer is complete and waits for window
+      if (stream.serverEnded || stream.answerQueued || this.streams.get(stream.id) !== stream) return;
       this.writer.send(frame(frameType.rstStream, 0, stream.id, uint32(upstream.rstCode || errorCode.internalError)));
       this.closeStream(stream, false);
     });
   }
 
   private enqueue(stream: Stream, item: OutItem): void {
-    if (stream.serverEnded || this.streams.get(stream.id) !== stream) return;
-    const last = stream.out[stream.out.length - 1];
-    if (last && last.endStream) return;
+    if (stream.serverEnded || stream.answerQueued || this.streams.get(stream.id) !== stream) return;
     stream.out.push(item);
     if (item.kind === "data") stream.outBytes += item.bytes.length;
     this.flush(stream);
@@ -560,7 +553,7 @@ function isIdentityGrpc(headers: Record<string, string>): boolean {
 
 /** grpc-status, grpc-message (percent-encoded, PROTOCOL-HTTP2.md) and the call's trailing metadata. */
 function trailerBlock(code: status, details: string, metadata: Metadata | undefined): Buffer {
-  const fields = [...literalField("grpc-status", String(code))];
+  const fields = code === status.OK ? [...grpcStatusOk] : literalField("grpc-status", String(code));
   if (details) fields.push(...literalField("grpc-message", encodeGrpcMessage(details)));
   if (metadata) fields.push(...metadataFields(metadata.toHttp2Headers()));
   return Buffer.from(fields);
