@@ -13,7 +13,6 @@ RUN pnpm --filter "@wallet/${SERVICE}" deploy --prod --legacy /out && cp -r migr
 
 FROM node:20-bookworm-slim AS runtime
 # The memory settings of packages/runtime/src/process-env.ts (serviceProcessEnv); keep them equal.
-# The heap's growth limit is set by the services themselves (limitHeapGrowth).
 ENV NODE_ENV=production MIGRATIONS_DIR=/app/migrations NODE_OPTIONS=--max-semi-space-size=16 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build --chown=node:node /out /app

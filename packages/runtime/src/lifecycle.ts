@@ -1,5 +1,4 @@
 import type { Logger } from "@wallet/logger";
-import { limitHeapGrowth } from "./process-env.js";
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -11,7 +10,6 @@ export interface Stoppable {
  * orchestrator never waits on a stuck shutdown. A failed start exits with code 1.
  */
 export function runUntilSignal(logger: Logger, start: () => Promise<Stoppable>, graceMs: number): void {
-  limitHeapGrowth();
   let app: Stoppable | undefined;
   let stopping = false;
 

@@ -127,10 +127,17 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
   const server = await startGrpcServer(service, {
     host: config.WALLET_GRPC_HOST,
     port: config.WALLET_GRPC_PORT,
-    maxReceiveMessageBytes: config.WALLET_GRPC_MAX_RECEIVE_BYTES,
-    http2StreamTable: config.WALLET_HTTP2_STREAM_TABLE,
-    front: config.WALLET_GRPC_FRONT ? { concurrentStreamsMax: config.WALLET_GRPC_CONCURRENT_STREAMS_MAX } : undefined,
-    logger: grpcLogger,
+    limits: {
+      maxReceiveMessageBytes: config.WALLET_GRPC_MAX_RECEIVE_BYTES,
+      concurrentStreamsMax: config.WALLET_GRPC_CONCURRENT_STREAMS_MAX,
+      sessionMemoryMb: config.WALLET_GRPC_SESSION_MEMORY_MB,
+      connectionsMax: config.WALLET_GRPC_CONNECTIONS_MAX,
+      connectionIdleMs: config.WALLET_GRPC_CONNECTION_IDLE_MS,
+      connectionAgeMs: config.WALLET_GRPC_CONNECTION_AGE_MS,
+      connectionAgeGraceMs: config.WALLET_GRPC_CONNECTION_AGE_GRACE_MS,
+      keepaliveTimeMs: config.WALLET_GRPC_KEEPALIVE_TIME_MS,
+      keepaliveTimeoutMs: config.WALLET_GRPC_KEEPALIVE_TIMEOUT_MS,
+    },
   });
   const health = startHealthMonitor(
     [

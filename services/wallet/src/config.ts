@@ -7,15 +7,20 @@ export const walletConfigSchema = z.object({
   WALLET_GRPC_PORT: portVar(50051),
   /** Largest gRPC message accepted; wallet requests are a few hundred bytes. */
   WALLET_GRPC_MAX_RECEIVE_BYTES: intVar(64 * 1024, 1024, 4 * 1024 * 1024),
-  /** Keep each HTTP/2 session's streams out of node's Map (grpc/http2-stream-table.ts); off restores node's own. */
-  WALLET_HTTP2_STREAM_TABLE: boolVar(true),
-  /**
-   * Serve WalletService's calls on the wallet's own HTTP/2 front (grpc/front/), passing every other
-   * stream to grpc-js; off puts grpc-js on the port for everything.
-   */
-  WALLET_GRPC_FRONT: boolVar(true),
-  /** Streams one client connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS of the front). */
-  WALLET_GRPC_CONCURRENT_STREAMS_MAX: intVar(1_000, 1, 100_000),
+  /** SETTINGS_MAX_CONCURRENT_STREAMS: calls one connection may have open at once (grpc.max_concurrent_streams). */
+  WALLET_GRPC_CONCURRENT_STREAMS_MAX: intVar(100, 1, 10_000),
+  /** nghttp2's memory per connection, in MiB (grpc-node.max_session_memory); past it new streams are refused. */
+  WALLET_GRPC_SESSION_MEMORY_MB: intVar(10, 1, 1_024),
+  /** Connections the process holds at once (the listening socket's maxConnections); more are closed on arrival. */
+  WALLET_GRPC_CONNECTIONS_MAX: intVar(256, 1, 100_000),
+  /** A connection with no call open this long is closed (grpc.max_connection_idle_ms); also one that never sends a preface. */
+  WALLET_GRPC_CONNECTION_IDLE_MS: intVar(300_000, 1_000, 86_400_000),
+  /** Every connection is asked to go away after this long (grpc.max_connection_age_ms), then cut after the grace. */
+  WALLET_GRPC_CONNECTION_AGE_MS: intVar(3_600_000, 1_000, 604_800_000),
+  WALLET_GRPC_CONNECTION_AGE_GRACE_MS: intVar(30_000, 0, 3_600_000),
+  /** The server pings a connection this often, and drops it when no answer comes within the timeout. */
+  WALLET_GRPC_KEEPALIVE_TIME_MS: intVar(60_000, 1_000, 86_400_000),
+  WALLET_GRPC_KEEPALIVE_TIMEOUT_MS: intVar(20_000, 1_000, 600_000),
   DATABASE_URL: urlVar("postgres://postgres@127.0.0.1:5432/wallet", ["postgres", "postgresql"]),
   DB_POOL_MAX: intVar(20, 1, 500),
   DB_STATEMENT_TIMEOUT_MS: intVar(5_000, 100, 600_000),

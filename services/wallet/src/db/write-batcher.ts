@@ -28,7 +28,7 @@ import type { Transaction } from "../domain/transaction.js";
 import { ChargeKeyRaceError, writeCharges, type WriteOutcome } from "./charge-writer.js";
 import { keyOf } from "./idempotency-lookup.js";
 import type { LedgerStore } from "./ledger-store.js";
-import { fromPgError } from "./pg-errors.js";
+import { fromPgError, isQueryReadTimeout } from "./pg-errors.js";
 import { pendingWithdrawalsCountSql, type WithdrawalBacklog } from "./withdrawal-backlog.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
@@ -206,19 +206,18 @@ export function createWriteBatcher(deps: {
   async function executeOnce(requests: WriteRequest[]): Promise<WriteOutcome[]> {
     if (requests.every((r) => r.kind === "charge")) return writeCharges(pool, requests.map((r) => r.command as ChargeCommand));
     const client = await pool.connect();
-    let failed = false;
     try {
       await client.query("begin");
       const results = await runInTransaction(client, requests);
       await client.query("commit");
+      client.release();
       return results;
     } catch (err) {
-      failed = true;
-      await client.query("rollback").catch(() => undefined);
-      throw err;
-    } finally {
+      // A query that timed out still occupies its connection: a rollback would wait as long again.
+      const usable = !isQueryReadTimeout(err) && (await client.query("rollback").then(() => isHealthy(client), () => false));
       // A connection whose transaction failed oddly is not reused.
-      client.release(failed && !(await isHealthy(client)));
+      client.release(!usable);
+      throw err;
     }
   }
 

@@ -1,13 +1,14 @@
 /**
- * Assembles the gRPC server: WalletService, standard health, and reflection, on grpc-js; by
- * default behind the wallet's own HTTP/2 front (front/), which serves WalletService itself.
+ * Assembles the gRPC server: WalletService, standard health, and reflection, on @grpc/grpc-js over
+ * node:http2 (nghttp2). Every limit is one of grpc-js's or node's documented options; the wallet
+ * carries no HTTP/2 code of its own. The listening socket is the wallet's own `net.Server`, handed
+ * to grpc-js through its public connection injector, so that the number of connections a process
+ * holds has a bound (`maxConnections`), which grpc-js's `bindAsync` offers no option for.
  */
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import net from "node:net";
+import { Server, ServerCredentials, type ConnectionInjector, type ServerOptions } from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
-import type { Logger } from "@wallet/logger";
 import { WalletServiceService, type WalletServiceServer } from "@wallet/proto";
-import { startFrontServer, type UnaryRoute } from "./front/front-server.js";
-import { useStreamTables } from "./http2-stream-table.js";
 import { withTolerantDecoders } from "./malformed-request.js";
 import { addReflection } from "./reflection.js";
 
@@ -20,73 +21,57 @@ export interface GrpcServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
+/** The bounds of the gRPC port; each maps to one documented grpc-js or node option. */
+export interface GrpcServerLimits {
+  /** Incoming message size bound; a wallet request is tiny. */
+  maxReceiveMessageBytes: number;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS: calls one connection may have open at once. */
+  concurrentStreamsMax: number;
+  /** nghttp2's memory per connection (header tables, queued frames); past it new streams are refused. */
+  sessionMemoryMb: number;
+  /** Connections the process accepts at once; more are closed as they arrive. */
+  connectionsMax: number;
+  /** A connection with no call open this long is sent GOAWAY and closed. */
+  connectionIdleMs: number;
+  /** A connection is asked to go away after this long (±10% jitter), then cut after the grace. */
+  connectionAgeMs: number;
+  connectionAgeGraceMs: number;
+  /** The server pings a quiet connection this often and drops it when no answer comes in the timeout. */
+  keepaliveTimeMs: number;
+  keepaliveTimeoutMs: number;
+}
+
 export interface GrpcServerOptions {
   host: string;
   port: number;
-  /** Incoming message size bound; a wallet request is tiny. */
-  maxReceiveMessageBytes: number;
-  /** Keep sessions' streams in a StreamTable (http2-stream-table.ts). */
-  http2StreamTable: boolean;
-  /**
-   * Serve WalletService's calls on the front (front/front-server.ts), with grpc-js behind it on a
-   * loopback port for every other stream; undefined puts grpc-js on the port for everything.
-   */
-  front: { concurrentStreamsMax: number } | undefined;
-  /** Told when the stream table cannot be used, and when a front handler throws. */
-  logger: Pick<Logger, "warn">;
+  limits: GrpcServerLimits;
 }
 
-/** Bound on one request's header block: nghttp2's default for the header list node accepts. */
-const headerBlockBytesMax = 64 * 1024;
-/** Bytes of a passed-through answer (a reflection reply, say) held for a slow client before grpc-js is paused. */
-const passThroughBufferBytesMax = 1024 * 1024;
-/** Answers queued on a connection's socket for a client that does not read them, before its requests stop being read. */
-const socketBufferBytesMax = 4 * 1024 * 1024;
+/** grpc-js's documented server options for the wallet's limits. */
+export function grpcServerOptions(limits: GrpcServerLimits): ServerOptions {
+  return {
+    "grpc.max_receive_message_length": limits.maxReceiveMessageBytes,
+    "grpc.max_concurrent_streams": limits.concurrentStreamsMax,
+    "grpc-node.max_session_memory": limits.sessionMemoryMb,
+    "grpc.max_connection_idle_ms": limits.connectionIdleMs,
+    "grpc.max_connection_age_ms": limits.connectionAgeMs,
+    "grpc.max_connection_age_grace_ms": limits.connectionAgeGraceMs,
+    "grpc.keepalive_time_ms": limits.keepaliveTimeMs,
+    "grpc.keepalive_timeout_ms": limits.keepaliveTimeoutMs,
+    // channelz bookkeeping allocates per call, and nothing here serves the channelz service.
+    "grpc.enable_channelz": 0,
+  };
+}
 
 export async function startGrpcServer(service: WalletServiceServer, options: GrpcServerOptions): Promise<GrpcServer> {
-  const server = new Server({
-    "grpc.max_receive_message_length": options.maxReceiveMessageBytes,
-    "grpc.keepalive_permit_without_calls": 1,
-    // channelz bookkeeping allocates per call (5% of the wallet's allocations under load), and
-    // nothing here serves the channelz service.
-    "grpc.enable_channelz": 0,
-  });
-  const definition = withTolerantDecoders(WalletServiceService);
-  server.addService(definition, service);
+  const server = new Server(grpcServerOptions(options.limits));
+  server.addService(withTolerantDecoders(WalletServiceService), service);
   const health = new HealthImplementation({ "": "NOT_SERVING", [walletServiceName]: "NOT_SERVING" });
   health.addToServer(server);
   addReflection(server);
 
-  // Behind the front, grpc-js listens on loopback only, on a port of the system's choosing.
-  const grpcAddress = options.front ? "127.0.0.1:0" : `${options.host}:${options.port}`;
-  const grpcPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(grpcAddress, ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
-  );
-  const front = options.front
-    ? await startFrontServer({
-        host: options.host,
-        port: options.port,
-        upstreamAddress: `127.0.0.1:${grpcPort}`,
-        routes: unaryRoutes(definition, service),
-        maxReceiveMessageBytes: options.maxReceiveMessageBytes,
-        concurrentStreamsMax: options.front.concurrentStreamsMax,
-        headerBlockBytesMax,
-        passThroughBufferBytesMax,
-        socketBufferBytesMax,
-        logger: options.logger,
-      }).catch((err: unknown) => {
-        server.forceShutdown();
-        throw err;
-      })
-    : undefined;
-  let warned = false;
-  const unavailable = (what: string) => {
-    if (!warned) options.logger.warn(`${what}: sessions keep node:http2's stream Map (more garbage collection under load)`);
-    warned = true;
-  };
-  if (options.http2StreamTable && !useStreamTables(server, () => unavailable("an HTTP/2 session's state is not as expected"))) {
-    unavailable("grpc-js's HTTP/2 servers are not reachable");
-  }
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const listener = await listen(injector, options);
 
   const setServing = (serving: boolean) => {
     const value: ServingStatus = serving ? "SERVING" : "NOT_SERVING";
@@ -95,13 +80,12 @@ export async function startGrpcServer(service: WalletServiceServer, options: Grp
   };
 
   return {
-    port: front?.port ?? grpcPort,
+    port: (listener.address() as net.AddressInfo).port,
     setServing,
     async shutdown(graceMs) {
       setServing(false);
-      const startedAt = Date.now();
-      await front?.close(graceMs);
-      graceMs = Math.max(0, graceMs - (Date.now() - startedAt));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      // GOAWAY to every connection; calls already taken may finish within the grace.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
@@ -112,21 +96,20 @@ export async function startGrpcServer(service: WalletServiceServer, options: Grp
           resolve();
         });
       });
+      await closed;
     },
   };
 }
 
-/** The service's unary methods as the front serves them: path, codecs, handler. */
-function unaryRoutes(definition: ServiceDefinition, implementation: UntypedServiceImplementation): Map<string, UnaryRoute> {
-  const routes = new Map<string, UnaryRoute>();
-  for (const [name, method] of Object.entries(definition)) {
-    const handle = implementation[name];
-    if (method.requestStream || method.responseStream || typeof handle !== "function") continue;
-    routes.set(method.path, {
-      deserialize: method.requestDeserialize,
-      serialize: method.responseSerialize,
-      handle: handle as UnaryRoute["handle"],
+function listen(injector: ConnectionInjector, options: GrpcServerOptions): Promise<net.Server> {
+  const listener = net.createServer({ noDelay: true }, (socket) => injector.injectConnection(socket));
+  // Past the bound, node closes each new connection as it is accepted.
+  listener.maxConnections = options.limits.connectionsMax;
+  return new Promise((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(options.port, options.host, () => {
+      listener.off("error", reject);
+      resolve(listener);
     });
-  }
-  return routes;
+  });
 }
