@@ -1,7 +1,7 @@
 /**
  * Every scenario and baseline the bench knows, in the order a run executes them. Baselines come
  * first so each scenario's reference was measured minutes, not a run, before it; a baseline whose
- * rate comes from a scenario (raw-sql-charge-latency and the no-op latency baselines) comes last.
+ * rate comes from a scenario (raw-sql-charge-latency and grpc-noop-latency) comes last.
  */
 
 export const baselineNames = [
@@ -12,7 +12,6 @@ export const baselineNames = [
   "raw-sql-charge-1stmt-hot",
   "raw-sql-charge-latency",
   "grpc-noop-latency",
-  "frames-noop-latency",
 ] as const;
 export const scenarioNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "withdraw-latency", "charge-latency"] as const;
 
@@ -21,7 +20,7 @@ export type ScenarioName = (typeof scenarioNames)[number];
 export type ItemName = BaselineName | ScenarioName;
 
 export const descriptions: Record<ItemName, string> = {
-  "grpc-noop": "grpc.health.v1 Check on a server that does nothing: gRPC's own cost",
+  "grpc-noop": "grpc.health.v1 Check on grpc-js doing nothing: the RPC layer's own cost",
   "raw-sql-charge": "pgbench: INSERT + UPDATE in one transaction per charge, spread users",
   "raw-sql-charge-hot": "pgbench: INSERT + UPDATE in one transaction per charge, one user",
   "raw-sql-charge-1stmt": "pgbench: the charge as one CTE statement, spread users",
@@ -35,7 +34,6 @@ export const descriptions: Record<ItemName, string> = {
   "charge-latency": "Charge open loop at half of charge-spread's throughput; latency under a steady rate",
   "raw-sql-charge-latency": "pgbench -R: the one-statement charge at charge-latency's rate, spread users; the tail raw SQL has at that rate",
   "grpc-noop-latency": "grpc-noop's Check open loop at charge-latency's rate; the tail gRPC itself has at that rate",
-  "frames-noop-latency": "the same calls at charge-latency's rate to a server on hand-read HTTP/2 frames (no node:http2, no grpc-js); the floor",
 };
 
 /** A latency item's rate comes from its throughput scenario's result in the same run. */
@@ -44,7 +42,6 @@ export const prerequisites: Partial<Record<ItemName, ItemName>> = {
   "withdraw-latency": "withdraw-e2e",
   "raw-sql-charge-latency": "charge-spread",
   "grpc-noop-latency": "charge-spread",
-  "frames-noop-latency": "charge-spread",
 };
 
 export const itemNames: readonly ItemName[] = [

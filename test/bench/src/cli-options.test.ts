@@ -37,12 +37,13 @@ describe("bench options", () => {
       expect(problems).toMatch(/--runs/);
       expect(problems).toMatch(/unknown "nope"/);
       expect(problems).toMatch(/--wallet/);
-      expect(problems).toMatch(/--client: must be one of frames, http2, grpc-js/);
+      expect(problems).toMatch(/--client: must be one of frames, grpc-js/);
     }
   });
 
-  it("takes the stock grpc-js client on request", () => {
+  it("takes the stock grpc-js client on request, and no other", () => {
     expect(parseBenchOptions(["--client", "grpc-js"], env)!.client).toBe("grpc-js");
+    expect(() => parseBenchOptions(["--client", "http2"], env)).toThrow(/--client: must be one of frames, grpc-js/);
   });
 
   it("refuses an unknown flag", () => {

@@ -64,9 +64,8 @@ export const usage = `usage: bench [options]
   --database-url URL       that wallet's database (withdraw-e2e and withdraw-latency need it)
   --concurrency N          closed-loop callers (default 64)
   --generators N           load-generator processes (default 2); an open loop uses one per 5,000 calls/s, at most N
-  --client frames|http2|grpc-js
-                           the generators' gRPC client (default frames: HTTP/2 frames on a socket, the
-                           leanest; http2: on node:http2; grpc-js: the stock client)
+  --client frames|grpc-js  the generators' gRPC client (default frames: HTTP/2 frames on a socket, the
+                           leanest; grpc-js: the stock client)
   --users N                spread users (default 10000; smoke 1000)
   --withdraw-pipeline N    withdrawals withdraw-e2e keeps unfinished end to end (default 80: settlement's
                            50 workers, its 20-message buffer, and room for refills on their way)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCpuWindowSampler, cpuUseBetween, endSnapshotLeadMs, parseSchedstat, readProcessCpuTime, type CpuSnapshot } from "./cpu-use.js";
+import { createCpuWindowSampler, cpuMsPerCall, cpuUseBetween, endSnapshotLeadMs, parseSchedstat, readProcessCpuTime, type CpuSnapshot } from "./cpu-use.js";
 
 const ms = 1_000_000;
 const snapshot = (atMs: number, times: [number, number, number][]): CpuSnapshot => ({
@@ -42,6 +42,19 @@ describe("CPU use between two snapshots", () => {
     expect(use.postgres?.busyCores).toBeCloseTo(0.2);
     expect(use.generators?.busyCores).toBe(0);
     expect(cpuUseBetween(groups, after, after)).toEqual({});
+  });
+});
+
+describe("CPU time per call", () => {
+  it("is the CPUs kept busy times the window, over the calls completed in it", () => {
+    // Half a CPU for 10 s is 5,000 ms of CPU; over 50,000 calls, 0.1 ms each.
+    expect(cpuMsPerCall(0.5, 50_000, 10_000)).toBeCloseTo(0.1);
+    expect(cpuMsPerCall(1.5, 3_000, 2_000)).toBeCloseTo(1);
+    expect(cpuMsPerCall(0, 100, 10_000)).toBe(0);
+  });
+
+  it("has no figure for a window without calls", () => {
+    expect(cpuMsPerCall(0.5, 0, 10_000)).toBeUndefined();
   });
 });
 

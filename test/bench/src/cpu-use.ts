@@ -5,7 +5,8 @@
  * runnable but waiting for a CPU, from Linux's per-thread /proc/<pid>/task/<tid>/schedstat. On the
  * 2-core bench machine everything shares two CPUs: a process that waits about as long as it runs
  * is starved rather than slow, and these figures are what lets the report say which process
- * limited a scenario. Elsewhere than Linux there are no figures.
+ * limited a scenario. The server's CPU time per call sets the wallet's cost beside grpc-noop's,
+ * what the RPC layer alone costs. Elsewhere than Linux there are no figures.
  */
 import { readdir, readFile } from "node:fs/promises";
 import type { WindowProbe } from "./load-runner.js";
@@ -27,6 +28,17 @@ export interface CpuUse {
 }
 
 export type CpuUseByGroup = Partial<Record<CpuGroupName, CpuUse>>;
+
+/** The groups that answer the calls: the wallet in its scenarios, grpc-noop's server in its items. */
+export const serverGroupNames = ["wallet", "noop-server"] as const satisfies readonly CpuGroupName[];
+
+/**
+ * A group's CPU time per call, in ms: the CPUs it kept busy times the window, over the calls
+ * completed in that window. Undefined when none completed.
+ */
+export function cpuMsPerCall(busyCores: number, callsCompleted: number, windowMs: number): number | undefined {
+  return callsCompleted > 0 ? (busyCores * windowMs) / callsCompleted : undefined;
+}
 
 export interface CpuSnapshot {
   atNs: bigint;

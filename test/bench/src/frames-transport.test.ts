@@ -8,9 +8,8 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFramesTransport } from "./frames-transport.js";
 import { grpcCodeName } from "./grpc-code-name.js";
-import { HpackDecoder, indexedField, literalField } from "@wallet/http2-wire";
-import { flag, frame, frameType } from "@wallet/http2-wire";
-import { frameMessage } from "./http2-transport.js";
+import { flag, frame, frameType, HpackDecoder, indexedField, literalField } from "@wallet/http2-raw";
+import { frameMessage } from "./grpc-unary-protocol.js";
 import type { UnaryMethod, UnaryTransport } from "./unary-transport.js";
 
 const type = frameType;

@@ -18,9 +18,30 @@
  */
 import net from "node:net";
 import { status } from "@grpc/grpc-js";
-import { HpackDecoder, indexedField, literalField, staticIndex } from "@wallet/http2-wire";
-import { errorCode, flag, frame, frameHeaderBytes, frameSizeDefault, frameType, preface, setting, settingEntry, splitFrames, streamIdMax, TurnBatchedWriter, uint32, unpadded, windowDefault, windowMax, writeFrameHeader } from "@wallet/http2-wire";
-import { frameMessage, grpcTimeoutHeader, unaryOutcome } from "./http2-transport.js";
+import {
+  errorCode,
+  flag,
+  frame,
+  frameHeaderBytes,
+  frameSizeDefault,
+  frameType,
+  HpackDecoder,
+  indexedField,
+  literalField,
+  preface,
+  setting,
+  settingEntry,
+  splitFrames,
+  staticIndex,
+  streamIdMax,
+  TurnBatchedWriter,
+  uint32,
+  unpadded,
+  windowDefault,
+  windowMax,
+  writeFrameHeader,
+} from "@wallet/http2-raw";
+import { frameMessage, grpcTimeoutHeader, unaryOutcome } from "./grpc-unary-protocol.js";
 import { CallError, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 
 /** Received DATA bytes after which the connection window is topped back up. */
@@ -33,7 +54,7 @@ function statusOfHttp2Error(code: number): status {
       return status.UNAVAILABLE;
     case errorCode.cancel:
       return status.CANCELLED;
-    case 0xb: // ENHANCE_YOUR_CALM
+    case errorCode.enhanceYourCalm:
       return status.RESOURCE_EXHAUSTED;
     case 0xc: // INADEQUATE_SECURITY
       return status.PERMISSION_DENIED;

@@ -40,8 +40,22 @@ describe("rendered report", () => {
         latencyMs: { p50: spread(12), p90: spread(20), p99: spread(40), max: spread(90) },
         errorsByCode: { UNAVAILABLE: 2 },
         peakRssMb: { wallet: spread(120), settlement: spread(80), "bank-sim": spread(60) },
-        cpu: { wallet: { busyCores: spread(0.874), waitingCores: spread(0.5) }, postgres: { busyCores: spread(0.36), waitingCores: spread(0.11) } },
+        cpu: {
+          wallet: { busyCores: spread(0.874), waitingCores: spread(0.5), msPerCall: spread(0.2913) },
+          postgres: { busyCores: spread(0.36), waitingCores: spread(0.11), msPerCall: spread(0.12) },
+        },
         vsBaseline: { against: "raw-sql-charge", ratio: spread(0.75) },
+        details: {},
+      },
+      {
+        name: "grpc-noop",
+        kind: "baseline",
+        okRuns: 1,
+        failures: [],
+        opsPerSec: spread(9000),
+        errorsByCode: {},
+        peakRssMb: {},
+        cpu: { "noop-server": { busyCores: spread(0.9), waitingCores: spread(0.2), msPerCall: { median: 0.1, min: 0.095, max: 0.1204, samples: 3 } } },
         details: {},
       },
       { name: "withdraw-e2e", kind: "scenario", okRuns: 0, failures: ["services/settlement is not built"], errorsByCode: {}, peakRssMb: {}, cpu: {}, details: {} },
@@ -49,6 +63,7 @@ describe("rendered report", () => {
     targets: [
       { id: "a", label: "charge-spread / raw-sql-charge (10k users)", comparator: ">=", threshold: 1, unit: "×", value: spread(0.75), met: false },
       { id: "b", label: "withdraw-e2e p99 accepted→completed", comparator: "<=", threshold: 300, unit: "ms" },
+      { id: "c", label: "charge-latency p50 (the seed's bound)", comparator: "<", threshold: 50, unit: "ms", value: spread(3.2), met: true },
     ],
     ok: false,
   };
@@ -59,9 +74,14 @@ describe("rendered report", () => {
   });
 
   it("shows where the CPU went: busy / waiting per process group, a dash for a group not measured", () => {
-    expect(markdown).toMatch(/\| CPUs busy \/ threads waiting for a CPU \| wallet +\| postgres +\| generators +\| settlement +\| bank-sim +\| noop-server +\|/);
+    expect(markdown).toMatch(/\| CPUs busy \/ threads waiting for a CPU \| wallet +\| postgres +\| generators +\| settlement +\| bank-sim +\| noop-server +\| server CPU ms\/call +\|/);
     expect(markdown).toMatch(/\| charge-spread +\| 0\.87 \/ 0\.50 +\| 0\.36 \/ 0\.11 +\| — +\| — +\| — +\| — +\|/);
     expect(markdown).not.toMatch(/\| withdraw-e2e +\| — +\| — +\|/);
+  });
+
+  it("puts the wallet's CPU per call and grpc-noop's server's in one column, the spread over runs beside the median", () => {
+    expect(markdown).toMatch(/\| charge-spread +(\| [^|]+){6}\| 0\.291 +\|/);
+    expect(markdown).toMatch(/\| grpc-noop +\| — +(\| [^|]+){5}\| 0\.100 \(0\.095–0\.120\) +\|/);
   });
 
   it("says why an item failed instead of showing zeros", () => {
@@ -71,6 +91,7 @@ describe("rendered report", () => {
   it("marks each target met, NOT met or not measured", () => {
     expect(markdown).toMatch(/charge-spread \/ raw-sql-charge \(10k users\) +\| 0\.75× +\| ≥ 1\.00× +\| NOT met/);
     expect(markdown).toMatch(/withdraw-e2e p99 accepted→completed +\| — +\| ≤ 300 ms +\| not measured/);
+    expect(markdown).toMatch(/charge-latency p50 \(the seed's bound\) +\| 3\.20 ms +\| < 50\.0 ms +\| met/);
   });
 });
 
@@ -97,5 +118,23 @@ describe("CPU figures over runs", () => {
     expect(item?.cpu.wallet?.busyCores).toMatchObject({ median: 0.8, min: 0.7, max: 0.9, samples: 3 });
     expect(item?.cpu.wallet?.waitingCores.median).toBeCloseTo(0.4);
     expect(item?.cpu.postgres).toBeUndefined();
+  });
+
+  it("divides a group's CPU over the window by the calls completed in it, failed ones included", () => {
+    const measurement = {
+      name: "charge-spread",
+      kind: "scenario" as const,
+      ok: true,
+      durationMs: 10_000,
+      operations: 39_000,
+      opsPerSec: 3_900,
+      errorsByCode: { UNAVAILABLE: 600, DEADLINE_EXCEEDED: 400 },
+      details: {},
+      cpu: { wallet: { busyCores: 0.8, waitingCores: 0.1 }, generators: { busyCores: 0.2, waitingCores: 0 } },
+    };
+    const [item] = summarizeItems([{ run: 1, cleanupProblems: [], measurements: [measurement] }], { nominalWithdrawalsPerSec: 500 });
+    // 0.8 CPUs for 10 s is 8,000 ms of CPU, over 40,000 calls.
+    expect(item?.cpu.wallet?.msPerCall?.median).toBeCloseTo(0.2);
+    expect(item?.cpu.generators?.msPerCall?.median).toBeCloseTo(0.05);
   });
 });

@@ -2,7 +2,7 @@
  * The markdown the bench prints: what ran, a table of items, a table of targets. With several
  * runs a figure reads "median (min–max)"; with one run just the figure.
  */
-import { cpuGroupNames } from "./cpu-use.js";
+import { cpuGroupNames, serverGroupNames } from "./cpu-use.js";
 import { serviceNames } from "./measurement.js";
 import type { Spread } from "./run-spread.js";
 import type { BenchReport, ItemSummary, TargetVerdict } from "./summarize.js";
@@ -62,20 +62,31 @@ function itemRow(item: ItemSummary): string[] {
   ];
 }
 
-/** "busy / waiting" in CPUs, medians: the spread of two figures per cell would not read. */
+/** CPU time per call: a few microseconds matter when the wallet is set beside grpc-noop. */
+const formatCpuMs = (value: number) => value.toFixed(3);
+
+/**
+ * "busy / waiting" in CPUs, medians: the spread of two figures per cell would not read. Then the
+ * server's CPU ms per call, in one column whichever process served, so the wallet's and
+ * grpc-noop's read one above the other.
+ */
 function cpuRow(item: ItemSummary): string[] {
+  const server = serverGroupNames.map((group) => item.cpu[group]?.msPerCall).find(Boolean);
   return [
     item.name,
     ...cpuGroupNames.map((group) => {
       const use = item.cpu[group];
       return use ? `${use.busyCores.median.toFixed(2)} / ${use.waitingCores.median.toFixed(2)}` : "—";
     }),
+    formatSpread(server, formatCpuMs),
   ];
 }
 
+const comparatorSigns = { ">=": "≥", "<=": "≤", "<": "<" } as const;
+
 function targetRow(target: TargetVerdict): string[] {
   const format = target.unit === "×" ? formatRatio : target.unit === "ms" ? (value: number) => `${formatMs(value)} ms` : (value: number) => `${value.toFixed(0)} MiB`;
-  const goal = `${target.comparator === ">=" ? "≥" : "≤"} ${format(target.threshold)}`;
+  const goal = `${comparatorSigns[target.comparator]} ${format(target.threshold)}`;
   const verdict = target.met === undefined ? "not measured" : target.met ? "met" : "NOT met";
   return [target.label, formatSpread(target.value, format), goal, verdict];
 }
@@ -96,17 +107,18 @@ export function renderMarkdown(report: BenchReport): string {
     report.items.map(itemRow),
   );
   const withCpu = report.items.filter((item) => Object.keys(item.cpu).length > 0);
-  const cpu = withCpu.length > 0 ? markdownTable(["CPUs busy / threads waiting for a CPU", ...cpuGroupNames], withCpu.map(cpuRow)) : undefined;
+  const cpu =
+    withCpu.length > 0 ? markdownTable(["CPUs busy / threads waiting for a CPU", ...cpuGroupNames, "server CPU ms/call"], withCpu.map(cpuRow)) : undefined;
   const targets = markdownTable(["target", "value", "goal", "verdict"], report.targets.map(targetRow));
   const notes = [
     "withdraw-e2e: a closed loop keeping --withdraw-pipeline withdrawals unfinished end to end; ops/s is completions/s in the window; latencies are accepted→completed from the database.",
     "withdraw-latency: open loop at half of withdraw-e2e's completions/s, a rate settlement keeps up with; same figures as withdraw-e2e.",
     "charge-latency: open loop at half of charge-spread's ops/s; latency runs from each call's scheduled send time.",
     "raw-sql-charge-latency: pgbench -R at charge-latency's rate, the one-statement charge, 16 clients; latency runs from each transaction's scheduled start.",
-    "grpc-noop-latency, frames-noop-latency: open loop at charge-latency's rate, by the same generator, to grpc-noop's server (grpc-js on node:http2) and to a server on HTTP/2 frames read and written by hand (no node:http2, no grpc-js); latency runs from each call's scheduled send time.",
+    "grpc-noop-latency: open loop at charge-latency's rate, by the same generator, to grpc-noop's server (grpc-js doing nothing); latency runs from each call's scheduled send time.",
     ...(cpu
       ? [
-          "CPU table: over each measured window, the CPUs a process group kept busy and how many of its threads were, on average, runnable but waiting for a CPU (Linux schedstat, summed over threads; medians over runs); postgres is every PostgreSQL server process on the machine.",
+          "CPU table: over each measured window, the CPUs a process group kept busy and how many of its threads were, on average, runnable but waiting for a CPU (Linux schedstat, summed over threads; medians over runs); postgres is every PostgreSQL server process on the machine. server CPU ms/call: the CPU time of the process that answered (the wallet; grpc-noop's server for grpc-noop) per call completed in the window, whatever its status (for withdraw-e2e and withdraw-latency, per completed withdrawal).",
         ]
       : []),
   ];

@@ -11,7 +11,7 @@ import { measurementFromLoad, openLoopDetails } from "./load-measurement.js";
 import type { LoadShape, WorkloadName } from "./load-protocol.js";
 import { createLoadRunner } from "./load-runner.js";
 import { failedMeasurement, type Measurement, type ServiceName } from "./measurement.js";
-import { startNoopServer, type NoopTransport } from "./noop-server-launcher.js";
+import { startNoopServer } from "./noop-server-launcher.js";
 import { withPeakRss } from "./peak-rss.js";
 import { createPgbenchRunner, type PgbenchRunner, type PgbenchRunSpec } from "./pgbench-runner.js";
 import { pgbenchVariants, type PgbenchVariant } from "./pgbench-scripts.js";
@@ -47,16 +47,8 @@ const pipelinePollIntervalMs = 10;
 /** Bounds a pgbench run that hangs (a lock, a dead server) beyond its own length. */
 const pgbenchTimeoutMarginMs = 30_000;
 
-/** A no-op baseline's server, and whether it is driven closed loop or at charge-latency's rate. */
-interface NoopBaseline {
-  transport: NoopTransport;
-  atLatencyRate: boolean;
-}
-const noopBaselines: Partial<Record<ItemName, NoopBaseline>> = {
-  "grpc-noop": { transport: "grpc-js", atLatencyRate: false },
-  "grpc-noop-latency": { transport: "grpc-js", atLatencyRate: true },
-  "frames-noop-latency": { transport: "frames", atLatencyRate: true },
-};
+/** grpc-noop's items, by whether they run open loop at charge-latency's rate (or closed loop). */
+const noopAtLatencyRate: Partial<Record<ItemName, boolean>> = { "grpc-noop": false, "grpc-noop-latency": true };
 
 const kindOf = (name: ItemName) => ((baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario");
 
@@ -171,11 +163,11 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     }
   }
 
-  /** Drives a fresh no-op server of the baseline's kind, closed loop or open loop. */
-  async function measureNoop(name: ItemName, baseline: NoopBaseline): Promise<Measurement> {
-    const ratePerSec = baseline.atLatencyRate ? halfOfPrerequisite(name) : undefined;
-    if (baseline.atLatencyRate && ratePerSec === undefined) return missingPrerequisite(name);
-    const noop = await startNoopServer(baseline.transport);
+  /** Drives a fresh no-op server, closed loop or open loop. */
+  async function measureNoop(name: ItemName, atLatencyRate: boolean): Promise<Measurement> {
+    const ratePerSec = atLatencyRate ? halfOfPrerequisite(name) : undefined;
+    if (atLatencyRate && ratePerSec === undefined) return missingPrerequisite(name);
+    const noop = await startNoopServer();
     try {
       const server = noop.process.child.pid;
       const groups: ProcessGroups = server === undefined ? {} : { "noop-server": [server] };
@@ -188,8 +180,8 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   }
 
   async function measure(name: ItemName): Promise<Measurement> {
-    const noopBaseline = noopBaselines[name];
-    if (noopBaseline) return measureNoop(name, noopBaseline);
+    const atLatencyRate = noopAtLatencyRate[name];
+    if (atLatencyRate !== undefined) return measureNoop(name, atLatencyRate);
     const variant = pgbenchVariants.find((candidate) => candidate.name === name);
     if (variant && prerequisites[name]) {
       // At charge-latency's rate, for the same window length whatever the smoke settings.

@@ -3,11 +3,11 @@
  * scenario's ratio to its baseline, and a verdict per target. This object is the JSON file.
  */
 import { itemNames, type ItemName } from "./catalogue.js";
-import { cpuGroupNames, type CpuGroupName } from "./cpu-use.js";
-import { serviceNames, type Measurement, type ServiceName } from "./measurement.js";
+import { cpuGroupNames, cpuMsPerCall, type CpuGroupName } from "./cpu-use.js";
+import { callsCompleted, serviceNames, type Measurement, type ServiceName } from "./measurement.js";
 import type { RunResult } from "./run-once.js";
 import { spreadOf, type Spread } from "./run-spread.js";
-import { comparisons, meets, targetDefinitions, type Capacity, type RunView } from "./targets.js";
+import { comparisons, meets, targetDefinitions, type Capacity, type Comparator, type RunView } from "./targets.js";
 
 export interface ItemSummary {
   name: ItemName;
@@ -20,8 +20,11 @@ export interface ItemSummary {
   /** Summed over runs. */
   errorsByCode: Record<string, number>;
   peakRssMb: Partial<Record<ServiceName, Spread>>;
-  /** Per process group over the measured window: CPUs busy, and threads waiting for a CPU. */
-  cpu: Partial<Record<CpuGroupName, { busyCores: Spread; waitingCores: Spread }>>;
+  /**
+   * Per process group over the measured window: CPUs busy, threads waiting for a CPU, and CPU ms
+   * per call completed in the window (for withdraw-e2e and withdraw-latency, per completed withdrawal).
+   */
+  cpu: Partial<Record<CpuGroupName, { busyCores: Spread; waitingCores: Spread; msPerCall?: Spread }>>;
   vsBaseline?: { against: string; ratio?: Spread };
   details: Record<string, Spread>;
 }
@@ -29,7 +32,7 @@ export interface ItemSummary {
 export interface TargetVerdict {
   id: string;
   label: string;
-  comparator: ">=" | "<=";
+  comparator: Comparator;
   threshold: number;
   unit: string;
   value?: Spread;
@@ -74,7 +77,11 @@ export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): 
     for (const group of cpuGroupNames) {
       const busyCores = of((measurement) => measurement.cpu?.[group]?.busyCores);
       const waitingCores = of((measurement) => measurement.cpu?.[group]?.waitingCores);
-      if (busyCores && waitingCores) cpu[group] = { busyCores, waitingCores };
+      const msPerCall = of((measurement) => {
+        const use = measurement.cpu?.[group];
+        return use && cpuMsPerCall(use.busyCores, callsCompleted(measurement), measurement.durationMs);
+      });
+      if (busyCores && waitingCores) cpu[group] = { busyCores, waitingCores, ...(msPerCall ? { msPerCall } : {}) };
     }
     const details: Record<string, Spread> = {};
     for (const key of new Set(ok.flatMap((measurement) => Object.keys(measurement.details)))) {

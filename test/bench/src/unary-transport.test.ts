@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Server, ServerCredentials, status, type ServiceDefinition, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import { HealthImplementation, service as healthService } from "grpc-health-check";
-import { frameMessage, grpcTimeoutHeader, statusFromHttp, unframeMessage } from "./http2-transport.js";
 import { grpcCodeName } from "./grpc-code-name.js";
-import { CallError, transportNames, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
+import { transportNames, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 import { createTransport } from "./workloads.js";
 
 const bytes = (path: string): UnaryMethod<Buffer, Buffer> & ServiceDefinition[string] => ({
@@ -101,37 +100,5 @@ describe.each(transportNames)("the %s transport", (name) => {
     } finally {
       nowhere.close();
     }
-  });
-});
-
-describe("gRPC framing of the http2 transport", () => {
-  it("prefixes a message with an uncompressed flag and its length, and takes it back out", () => {
-    const frame = frameMessage(Buffer.from("hello"));
-    expect([...frame.subarray(0, 5)]).toEqual([0, 0, 0, 0, 5]);
-    expect(unframeMessage(frame)).toEqual(Buffer.from("hello"));
-    expect(unframeMessage(frameMessage(Buffer.alloc(0)))).toEqual(Buffer.alloc(0));
-  });
-
-  it("refuses a body that is not exactly one uncompressed message", () => {
-    const codeOf = (body: Buffer) => {
-      const result = unframeMessage(body);
-      return result instanceof CallError ? status[result.code] : "a message";
-    };
-    expect(codeOf(Buffer.from([0, 0, 0]))).toBe("INTERNAL");
-    expect(codeOf(Buffer.from([1, 0, 0, 0, 1, 9]))).toBe("INTERNAL");
-    expect(codeOf(Buffer.from([0, 0, 0, 0, 2, 9]))).toBe("INTERNAL");
-    expect(codeOf(Buffer.concat([frameMessage(Buffer.from("a")), frameMessage(Buffer.from("b"))]))).toBe("INTERNAL");
-  });
-
-  it("writes grpc-timeout in at most 8 digits", () => {
-    expect(grpcTimeoutHeader(5_000)).toBe("5000m");
-    expect(grpcTimeoutHeader(123_456_789)).toBe("123457S");
-  });
-
-  it("maps an answer without grpc-status from its HTTP status, as the protocol says", () => {
-    expect(status[statusFromHttp(404)]).toBe("UNIMPLEMENTED");
-    expect(status[statusFromHttp(503)]).toBe("UNAVAILABLE");
-    expect(status[statusFromHttp(401)]).toBe("UNAUTHENTICATED");
-    expect(status[statusFromHttp(500)]).toBe("UNKNOWN");
   });
 });

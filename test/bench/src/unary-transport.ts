@@ -1,21 +1,19 @@
 /**
- * How a load generator sends one unary gRPC call. Three implementations, chosen with `--client`:
+ * How a load generator sends one unary gRPC call. Two implementations, chosen with `--client`:
  *
  * - `frames` (default): HTTP/2 frames written and read on a TCP socket (frames-transport.ts), with
- *   a per-method cached header block and one write per event-loop turn. Measured in charge-spread
- *   (per-process CPU from /proc, alternated runs): 0.025 ms of generator CPU per charge against
- *   0.11-0.12 through `http2`, and 3.9 KB allocated per call against 20 KB.
- * - `http2`: a lean client on node:http2 (http2-transport.ts): one node stream per call.
+ *   a per-method cached header block and one write per event-loop turn, so a call costs the
+ *   generator little CPU and garbage.
  * - `grpc-js`: @grpc/grpc-js's generic client, the stack the wallet's own callers (the gateway,
  *   other services) use; its figures show what a grpc-js caller costs on top.
  *
  * The generators share two cores with the system under test, so what a call costs them is taken
- * from the wallet. All three speak the same wire protocol to the same server; grpc-noop is driven
- * by the same transport as the scenarios, so the ratios against it compare like with like.
+ * from the wallet. Both speak the same wire protocol to the same server; grpc-noop is driven by
+ * the same transport as the scenarios, so the ratios against it compare like with like.
  */
 import { Client, credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 
-export const transportNames = ["frames", "http2", "grpc-js"] as const;
+export const transportNames = ["frames", "grpc-js"] as const;
 export type TransportName = (typeof transportNames)[number];
 
 /** What a call needs of a method: the shape of ts-proto's and proto-loader's method definitions. */

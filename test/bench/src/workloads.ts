@@ -6,7 +6,6 @@ import { service as healthService } from "grpc-health-check";
 import { WalletServiceService } from "@wallet/proto";
 import type { WorkloadName } from "./load-protocol.js";
 import { createFramesTransport } from "./frames-transport.js";
-import { createHttp2Transport } from "./http2-transport.js";
 import { createGrpcJsTransport, type TransportName, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
 
 export const chargeAmountMinor = 100n;
@@ -34,8 +33,6 @@ export function createTransport(name: TransportName, address: string, callDeadli
   switch (name) {
     case "frames":
       return createFramesTransport(address, callDeadlineMs);
-    case "http2":
-      return createHttp2Transport(address, callDeadlineMs);
     case "grpc-js":
       return createGrpcJsTransport(address, callDeadlineMs);
   }

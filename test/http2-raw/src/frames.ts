@@ -1,9 +1,9 @@
 import type net from "node:net";
 
 /**
- * HTTP/2 framing (RFC 9113 sections 4 and 6) shared by the wallet's gRPC front and the bench's
- * frames-level client and no-op server: frame layout, the constants they use, splitting a byte
- * stream into frames, and writing a turn's frames in one write.
+ * HTTP/2 framing (RFC 9113 sections 4 and 6) for test tooling: the bench's frames client and the
+ * raw client the fault suite writes hostile frames with. Frame layout, the constants they use,
+ * splitting a byte stream into frames, and writing a turn's frames in one write.
  */
 
 /** The client connection preface (RFC 9113 3.4). */
@@ -68,25 +68,19 @@ export function unpadded(flags: number, bytes: Buffer, start: number, end: numbe
 }
 
 /** Called with each whole frame; its payload is [start, end) of `bytes`, valid only during the call. */
-/** A frame longer than the receiver accepts: a connection error of type FRAME_SIZE_ERROR (RFC 9113 4.2). */
-export class FrameSizeError extends Error {
-  override name = "FrameSizeError";
-}
-
 export type FrameHandler = (type: number, flags: number, streamId: number, bytes: Buffer, start: number, end: number) => void;
 
 /**
- * Hands every whole frame of `pending` + `chunk` to `onFrame` and returns the bytes not handed
- * over (copied, so the chunk is not kept): the frame not yet complete, or everything from the
- * frame before which `stopBefore` answered true. A frame longer than `frameBytesMax` throws before
+ * Hands every whole frame of `pending` + `chunk` to `onFrame` and returns the frame not yet
+ * complete (copied, so the chunk is not kept). A frame longer than `frameBytesMax` throws before
  * it is buffered, as does whatever `onFrame` throws.
  */
-export function splitFrames(pending: Buffer, chunk: Buffer, frameBytesMax: number, onFrame: FrameHandler, stopBefore?: () => boolean): Buffer {
+export function splitFrames(pending: Buffer, chunk: Buffer, frameBytesMax: number, onFrame: FrameHandler): Buffer {
   const bytes = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
   let at = 0;
-  while (bytes.length - at >= frameHeaderBytes && !stopBefore?.()) {
+  while (bytes.length - at >= frameHeaderBytes) {
     const length = bytes.readUIntBE(at, 3);
-    if (length > frameBytesMax) throw new FrameSizeError(`a ${length}-byte frame exceeds the ${frameBytesMax} allowed`);
+    if (length > frameBytesMax) throw new Error(`a ${length}-byte frame exceeds the ${frameBytesMax} allowed`);
     if (bytes.length - at < frameHeaderBytes + length) break;
     const start = at + frameHeaderBytes;
     onFrame(bytes[at + 3]!, bytes[at + 4]!, bytes.readUInt32BE(at + 5) & streamIdMax, bytes, start, start + length);
@@ -101,19 +95,12 @@ export function splitFrames(pending: Buffer, chunk: Buffer, frameBytesMax: numbe
  */
 export class TurnBatchedWriter {
   private readonly outgoing: Buffer[] = [];
-  private outgoingBytes = 0;
   private flushScheduled = false;
 
   constructor(private readonly socket: net.Socket) {}
 
-  /** Bytes sent and not yet written to the kernel: this turn's, and what the socket buffers. */
-  get pendingBytes(): number {
-    return this.outgoingBytes + this.socket.writableLength;
-  }
-
   send(bytes: Buffer): void {
     this.outgoing.push(bytes);
-    this.outgoingBytes += bytes.length;
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     process.nextTick(this.flush);
@@ -123,55 +110,7 @@ export class TurnBatchedWriter {
     this.flushScheduled = false;
     const batch = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
     this.outgoing.length = 0;
-    this.outgoingBytes = 0;
     if (this.socket.destroyed || this.socket.writableEnded || batch.length === 0) return;
     this.socket.write(batch);
   };
-}
-
-/**
- * A server connection's first bytes: holds them until the client preface (RFC 9113 3.4) is
- * complete, then passes everything after it through.
- */
-export class ClientPrefaceGate {
-  private seen = false;
-  private held: Buffer = Buffer.alloc(0);
-
-  /** The bytes after the preface (empty while it is incomplete); null when the peer sent something else. */
-  pass(chunk: Buffer): Buffer | null {
-    if (this.seen) return chunk;
-    const bytes = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
-    if (bytes.length < preface.length) {
-      if (!bytes.equals(preface.subarray(0, bytes.length))) return null;
-      this.held = bytes;
-      return Buffer.alloc(0);
-    }
-    if (!bytes.subarray(0, preface.length).equals(preface)) return null;
-    this.seen = true;
-    this.held = Buffer.alloc(0);
-    return bytes.subarray(preface.length);
-  }
-}
-
-/** A server connection that can end gracefully (GOAWAY, then close once answered) or be cut. */
-export interface ClosableConnection {
-  goAway(): void;
-  destroy(): void;
-}
-
-/**
- * Stops `server` taking connections, sends GOAWAY on each of `connections`, and resolves once they
- * have all closed; those still open after `graceMs` are cut.
- */
-export function closeGracefully(server: net.Server, connections: Iterable<ClosableConnection>, graceMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const cut = setTimeout(() => {
-      for (const connection of connections) connection.destroy();
-    }, graceMs);
-    server.close(() => {
-      clearTimeout(cut);
-      resolve();
-    });
-    for (const connection of connections) connection.goAway();
-  });
 }
