@@ -64,7 +64,7 @@ async function startOnConnection(
   const results = createTurnBatchedPublisher(async (result, messageId) => {
     // Resolves on the PubAck; `expect` makes a result captured by some other stream an error.
     await js.publish(topo.resultSubject, encodeWithdrawalResult(result), { msgID: messageId, expect: { streamName: topo.resultStream } });
-  });
+  }, config.SETTLEMENT_WORKERS);
   const settleMessage = createSettleMessage({
     bank,
     results,

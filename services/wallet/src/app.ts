@@ -5,13 +5,14 @@
 import type { Logger } from "@wallet/logger";
 import { topology } from "@wallet/messages";
 import { startOpsServer } from "@wallet/metrics";
-import { createLedgerStore, type LedgerStore } from "./db/ledger-store.js";
 import { applyMigrations } from "./db/migrate.js";
 import { createPool } from "./db/pool.js";
 import { createBalanceReader } from "./db/balance-reader.js";
 import { createWithdrawalBacklog } from "./db/withdrawal-backlog.js";
 import { createWriteBatcher } from "./db/write-batcher.js";
 import { createSettlementStore } from "./db/settlement-store.js";
+import { createTransactionReader } from "./db/transaction-reader.js";
+import { createLedger } from "./ledger.js";
 import type { WalletConfig } from "./config.js";
 import { startGrpcServer } from "./grpc/server.js";
 import { createWalletService } from "./grpc/wallet-service.js";
@@ -87,36 +88,28 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     observer: metrics.results,
   });
 
-  const single = createLedgerStore(pool, { withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX });
   const backlog = createWithdrawalBacklog({ refreshMs: config.WITHDRAWAL_BACKLOG_REFRESH_MS });
-  const writes = config.WRITE_BATCHING_ENABLED
-    ? createWriteBatcher({
-        pool,
-        single,
-        backlog,
-        settings: {
-          lanes: config.WRITE_LANES,
-          batchMax: config.WRITE_BATCH_MAX,
-          queueMax: config.WRITE_QUEUE_MAX,
-          retriesMax: config.WRITE_BATCH_RETRIES_MAX,
-          withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX,
-        },
-        logger: logger.child({ component: "write-batcher" }),
-        observer: metrics.batches,
-      })
-    : single;
-  const balances = createBalanceReader(pool, { batchMax: config.READ_BATCH_MAX, queueMax: config.READ_QUEUE_MAX });
-  const ledger: LedgerStore = {
-    ...single,
-    getBalance: balances.getBalance,
-    charge: writes.charge,
-    // A committed withdrawal goes to the relay's fast path at once: no polling, no claiming query.
-    withdraw: async (command) => {
-      const transaction = await writes.withdraw(command);
-      relay?.committed([{ transactionId: transaction.id, userId: transaction.userId, amountMinor: transaction.amountMinor, attempt: 0 }]);
-      return transaction;
-    },
-  };
+  const ledger = createLedger({
+    writes: createWriteBatcher({
+      pool,
+      backlog,
+      settings: {
+        lanes: config.WRITE_LANES,
+        // Batching off is a batch of one: the same plan and statements, one request per commit.
+        batchMax: config.WRITE_BATCHING_ENABLED ? config.WRITE_BATCH_MAX : 1,
+        queueMax: config.WRITE_QUEUE_MAX,
+        retriesMax: config.WRITE_BATCH_RETRIES_MAX,
+        withdrawalBacklogMax: config.WITHDRAWAL_BACKLOG_MAX,
+      },
+      logger: logger.child({ component: "write-batcher" }),
+      observer: metrics.batches,
+    }),
+    balances: createBalanceReader(pool, { batchMax: config.READ_BATCH_MAX, queueMax: config.READ_QUEUE_MAX }),
+    transactions: createTransactionReader(pool),
+    withdrawalCommitted: relay
+      ? (withdrawal) => relay.committed([{ transactionId: withdrawal.id, userId: withdrawal.userId, amountMinor: withdrawal.amountMinor, attempt: 0 }])
+      : undefined,
+  });
   const grpcLogger = logger.child({ component: "grpc" });
   const service = createWalletService({
     ledger,

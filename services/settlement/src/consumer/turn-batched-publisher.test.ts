@@ -54,7 +54,7 @@ function inSeparateCallbacks<T>(callbacks: (() => Promise<T>)[]): Promise<Promis
 describe("turn-batched result publisher", () => {
   it("sends results published from separate callbacks of one turn in one write", async () => {
     const { send, writes } = writeCountingSender();
-    const publisher = createTurnBatchedPublisher(send);
+    const publisher = createTurnBatchedPublisher(send, 64);
 
     const outcomes = await inSeparateCallbacks(["a", "b", "c"].map((id) => () => publisher.publish(resultFor(id), `result-${id}`)));
 
@@ -68,6 +68,7 @@ describe("turn-batched result publisher", () => {
     const pubAckDelayMs: Record<string, number> = { "result-a": 0, "result-b": 20, "result-c": 5 };
     const publisher = createTurnBatchedPublisher(
       (_result, messageId) => new Promise((resolve) => setTimeout(resolve, pubAckDelayMs[messageId])),
+      64,
     );
 
     await inSeparateCallbacks(
@@ -82,7 +83,7 @@ describe("turn-batched result publisher", () => {
 
   it("sends results published in a later turn in a write of their own", async () => {
     const { send, writes } = writeCountingSender();
-    const publisher = createTurnBatchedPublisher(send);
+    const publisher = createTurnBatchedPublisher(send, 64);
 
     await publisher.publish(resultFor("a"), "result-a");
     await publisher.publish(resultFor("b"), "result-b");
@@ -92,7 +93,7 @@ describe("turn-batched result publisher", () => {
 
   it("gives each result its own outcome: a refused or throwing send fails only its own", async () => {
     const { send } = writeCountingSender((messageId) => (messageId === "result-b" ? "reject" : messageId === "result-c" ? "throw" : undefined));
-    const publisher = createTurnBatchedPublisher(send);
+    const publisher = createTurnBatchedPublisher(send, 64);
 
     const outcomes = await inSeparateCallbacks(["a", "b", "c", "d"].map((id) => () => publisher.publish(resultFor(id), `result-${id}`)));
 

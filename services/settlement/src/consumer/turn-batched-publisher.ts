@@ -12,42 +12,31 @@
  * in one write. The batch's publishers are answered together, once all its PubAcks are in, so
  * the acks that follow share a write too.
  *
- * It adds no bound of its own: each worker waits for its result, so at most `workers` results wait.
+ * It is the micro-batcher of @wallet/batching with batches allowed to overlap: a batch does not
+ * wait for the previous one's PubAcks. Each worker waits for its result, so at most `workers`
+ * results are queued or in flight, and that is its bound.
  */
+import { createMicroBatcher } from "@wallet/batching";
 import type { WithdrawalResult } from "@wallet/messages";
 import type { ResultPublisher } from "./settle-message.js";
 
 /** Publishes one result and resolves on JetStream's PubAck. */
 export type SendResult = (result: WithdrawalResult, messageId: string) => Promise<void>;
 
-interface WaitingResult {
-  result: WithdrawalResult;
-  messageId: string;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
-export function createTurnBatchedPublisher(send: SendResult): ResultPublisher {
-  let waiting: WaitingResult[] = [];
-
-  function sendWaiting(): void {
-    const batch = waiting;
-    waiting = [];
-    // A synchronous throw must fail this result only, never the rest of the batch.
-    const sends = batch.map((item) => new Promise<void>((resolve) => resolve(send(item.result, item.messageId))));
-    // Answered together, once every PubAck of the batch is in: the workers then ack their
-    // requests in the same microtask run, which nats.js sends as one write.
-    void Promise.allSettled(sends).then((outcomes) =>
-      outcomes.forEach((outcome, i) => (outcome.status === "fulfilled" ? batch[i]!.resolve() : batch[i]!.reject(outcome.reason))),
-    );
-  }
-
-  return {
-    publish(result, messageId) {
-      return new Promise<void>((resolve, reject) => {
-        waiting.push({ result, messageId, resolve, reject });
-        if (waiting.length === 1) setImmediate(sendWaiting);
-      });
+export function createTurnBatchedPublisher(send: SendResult, workers: number): ResultPublisher {
+  const publisher = createMicroBatcher<{ result: WithdrawalResult; messageId: string }, void>({
+    batchMax: workers,
+    queueMax: workers,
+    inFlightMax: workers,
+    overloaded: () => new Error("more results than workers are waiting to be published"),
+    run: async (batch) => {
+      // A synchronous throw must fail this result only, never the rest of the batch.
+      const sends = batch.map((item) => new Promise<void>((resolve) => resolve(send(item.result, item.messageId))));
+      // Answered together, once every PubAck of the batch is in: the workers then ack their
+      // requests in the same microtask run, which nats.js sends as one write.
+      const outcomes = await Promise.allSettled(sends);
+      return outcomes.map((outcome) => (outcome.status === "fulfilled" ? { ok: true, value: undefined } : { ok: false, error: outcome.reason }));
     },
-  };
+  });
+  return { publish: (result, messageId) => publisher.submit({ result, messageId }) };
 }

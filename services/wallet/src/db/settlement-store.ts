@@ -1,11 +1,17 @@
 /**
  * The database side of settlement: claiming outbox rows for publishing, applying results, and
- * the operator's view of parked withdrawals. Results are applied many per statement, each guarded
- * on `status = 'pending'`, so a duplicate or late result matches no row and changes nothing.
+ * the operator's view of parked withdrawals. Results are applied many per transaction: the
+ * withdrawals they name are read under lock, domain/settlement-plan.ts decides what each result
+ * changes (a duplicate or late one changes nothing), and one set-based statement writes that.
  */
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { WithdrawalRequested, WithdrawalResult } from "@wallet/messages";
+import { planSettlement, type SettlementPlan } from "../domain/settlement-plan.js";
+import { namedStatement } from "./named-statement.js";
 import { fromPgError } from "./pg-errors.js";
+import type { PgRow } from "./pg-row.js";
+import type { transactions } from "./schema.js";
 
 export interface OutboxEntry extends WithdrawalRequested {
   publishAttempts: number;
@@ -46,55 +52,79 @@ for update of o skip locked`;
 
 const deletePublishedSql = "delete from outbox where (transaction_id, attempt) in (select * from unnest($1::uuid[], $2::int[]))";
 
-// Applies a batch of results in one statement; each transaction id appears at most once. A
-// result applies only to a withdrawal still pending, so a duplicate or late one matches no row.
-// A failure draws its refund id in the UPDATE so the withdrawal and the refund point at each
-// other. Balances move once per user (a row can be updated only once per statement), after the
-// wallets are locked in user_id order as the write batcher locks them, so the two never deadlock.
-// The plan must look each id up by primary key. Given `status = 'pending'` as a constant, the
-// planner may instead walk the whole pending-withdrawals partial index (every pending withdrawal,
-// per batch; seen under load, with statistics a few seconds old), so the guard's value comes from
-// a subquery it cannot match to the index predicate, and `t.id = any($1)` states the key lookup.
-const applyResultsSql = `
-with input as (
-  select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) as i(id, outcome, bank_reference, reason)
-), settled as (
-  update transactions t set
-    status = i.outcome,
-    bank_reference = case when i.outcome = 'completed' then i.bank_reference else t.bank_reference end,
-    failure_reason = case when i.outcome = 'failed' then i.reason else t.failure_reason end,
-    related_transaction_id = case when i.outcome = 'failed' then gen_random_uuid() else t.related_transaction_id end,
+// The withdrawals a batch of results names, locked in id order (so two batches holding the
+// same ids queue rather than deadlock) for the plan to judge. `id = any($1)` states the primary
+// key lookup.
+const settleRead = namedStatement(
+  "settle_read",
+  ["ids"],
+  (p) => `select id, user_id, type, status, amount from transactions where id = any(${p("ids")}::uuid[]) order by id for update`,
+);
+
+// What domain/settlement-plan.ts decided, in one statement. Wallets are locked in user_id order,
+// as the write batcher locks them, so the two never deadlock; their parts move relatively, by
+// the plan's amounts, under that lock.
+const settleWrite = namedStatement(
+  "settle_write",
+  [
+    "completedIds", "bankReferences",
+    "failedIds", "failureReasons", "refundIds", "refundUserIds", "refundAmounts",
+    "parkedIds", "parkedReasons",
+    "moveUserIds", "settledAmounts", "refundedAmounts",
+  ],
+  (p) => `
+with completed as (
+  update transactions t set status = 'completed', bank_reference = v.bank_reference, parked_at = null, parked_reason = null, updated_at = now()
+  from unnest(${p("completedIds")}::uuid[], ${p("bankReferences")}::text[]) as v(id, bank_reference)
+  where t.id = v.id
+), failed as (
+  update transactions t set status = 'failed', failure_reason = v.reason, related_transaction_id = v.refund_id,
     parked_at = null, parked_reason = null, updated_at = now()
-  from input i
-  where t.id = any($1::uuid[]) and t.id = i.id and i.outcome in ('completed', 'failed') and t.type = 'withdrawal' and t.status = (select 'pending')
-  returning t.id, t.user_id, t.amount, t.status, t.related_transaction_id
-), parked as (
-  update transactions t set parked_at = now(), parked_reason = i.reason, updated_at = now()
-  from input i
-  where t.id = any($1::uuid[]) and t.id = i.id and i.outcome = 'parked' and t.type = 'withdrawal' and t.status = (select 'pending')
-  returning t.id
+  from unnest(${p("failedIds")}::uuid[], ${p("failureReasons")}::text[], ${p("refundIds")}::uuid[]) as v(id, reason, refund_id)
+  where t.id = v.id
 ), refunds as (
   insert into transactions (id, user_id, type, amount, status, related_transaction_id)
-  select related_transaction_id, user_id, 'refund', amount, 'completed', id from settled where status = 'failed'
-), moved as (
-  select user_id, sum(amount) as settled, coalesce(sum(amount) filter (where status = 'failed'), 0) as refunded
-  from settled group by user_id
+  select refund_id, user_id, 'refund', amount, 'completed', withdrawal_id
+  from unnest(${p("refundIds")}::uuid[], ${p("refundUserIds")}::bigint[], ${p("refundAmounts")}::bigint[], ${p("failedIds")}::uuid[])
+    as r(refund_id, user_id, amount, withdrawal_id)
+), parked as (
+  update transactions t set parked_at = now(), parked_reason = v.reason, updated_at = now()
+  from unnest(${p("parkedIds")}::uuid[], ${p("parkedReasons")}::text[]) as v(id, reason)
+  where t.id = v.id
 ), locked as (
-  select w.user_id from wallets w where w.user_id in (select user_id from moved) order by w.user_id for update
-), balances as (
-  update wallets w set pending = w.pending - m.settled, available = w.available + m.refunded, updated_at = now()
-  from moved m join locked l on l.user_id = m.user_id
-  where w.user_id = m.user_id
+  select user_id from wallets where user_id = any(${p("moveUserIds")}::bigint[]) order by user_id for update
 )
-select id from settled union all select id from parked`;
+update wallets w set pending = w.pending - m.settled, available = w.available + m.refunded, updated_at = now()
+from unnest(${p("moveUserIds")}::bigint[], ${p("settledAmounts")}::bigint[], ${p("refundedAmounts")}::bigint[]) as m(user_id, settled, refunded)
+join locked l on l.user_id = m.user_id
+where w.user_id = m.user_id`,
+);
+
+type SettlingRow = PgRow<typeof transactions, "id" | "userId" | "type" | "status" | "amount">;
 
 const deletePublishedValues = (entries: readonly WithdrawalRequested[]) => [entries.map((e) => e.transactionId), entries.map((e) => e.attempt)];
 
-const defaultReason: Record<WithdrawalResult["outcome"], string | null> = {
-  completed: null,
-  failed: "rejected by the bank",
-  parked: "settlement gave up",
-};
+/** The plan's decisions as the write statement's arrays. */
+function settleWriteValues(plan: SettlementPlan) {
+  const completed = plan.decisions.filter((d) => d.kind === "complete");
+  const failed = plan.decisions.filter((d) => d.kind === "fail");
+  const parked = plan.decisions.filter((d) => d.kind === "park");
+  const moves = [...plan.moves.entries()];
+  return {
+    completedIds: completed.map((d) => d.withdrawalId),
+    bankReferences: completed.map((d) => d.bankReference),
+    failedIds: failed.map((d) => d.withdrawalId),
+    failureReasons: failed.map((d) => d.reason),
+    refundIds: failed.map((d) => d.refundId),
+    refundUserIds: failed.map((d) => String(d.userId)),
+    refundAmounts: failed.map((d) => String(d.amountMinor)),
+    parkedIds: parked.map((d) => d.withdrawalId),
+    parkedReasons: parked.map((d) => d.reason),
+    moveUserIds: moves.map(([userId]) => String(userId)),
+    settledAmounts: moves.map(([, m]) => String(m.settledMinor)),
+    refundedAmounts: moves.map(([, m]) => String(m.refundedMinor)),
+  };
+}
 
 export function createSettlementStore(pool: pg.Pool) {
   async function run<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
@@ -187,14 +217,21 @@ export function createSettlementStore(pool: pg.Pool) {
         throw new RangeError("applyResults takes at most one result per transaction");
       }
       if (results.length === 0) return [];
-      const rows = await run<{ id: string }>("settle_results", applyResultsSql, [
-        results.map((r) => r.transactionId),
-        results.map((r) => r.outcome),
-        results.map((r) => r.bankReference ?? null),
-        results.map((r) => r.reason ?? defaultReason[r.outcome]),
-      ]);
-      const applied = new Set(rows.map((row) => row.id));
-      return results.map((r) => (applied.has(r.transactionId) ? "applied" : "ignored"));
+      const client = await pool.connect().catch((err: unknown) => Promise.reject(fromPgError(err)));
+      try {
+        await client.query("begin");
+        const { rows } = await client.query<SettlingRow>(settleRead.bind({ ids: results.map((r) => r.transactionId) }));
+        const current = new Map(rows.map((row) => [row.id, { id: row.id, userId: BigInt(row.user_id), type: row.type, status: row.status, amountMinor: BigInt(row.amount) }]));
+        const plan = planSettlement(results, current, randomUUID);
+        if (plan.decisions.length > 0) await client.query(settleWrite.bind(settleWriteValues(plan)));
+        await client.query("commit");
+        client.release();
+        return plan.outcomes;
+      } catch (err) {
+        await client.query("rollback").catch(() => undefined);
+        client.release(err as Error);
+        throw fromPgError(err);
+      }
     },
 
     async outboxStats(): Promise<OutboxStats> {

@@ -1,7 +1,8 @@
 /**
  * Many writes per commit. Concurrent Charge and Withdraw requests queue per lane (a user always
- * maps to the same lane); while a lane's batch is in the database the next one gathers, so
- * there is no timer wait, and a batch holds at most `batchMax` requests. A batch is one
+ * maps to the same lane), each lane a micro-batcher (@wallet/batching): while a lane's batch is
+ * in the database the next one gathers, so there is no timer wait, and a batch holds at most
+ * `batchMax` requests. A batch is one
  * PostgreSQL transaction of a fixed number of set-based statements (unnest arrays), however many
  * requests it carries, which is what lets a hot balance take far more than one commit's worth of
  * writes per flush. A batch of charges alone is a single autocommit statement (charge-writer.ts);
@@ -14,20 +15,26 @@
  *   short RETURNING, and the batch is retried with that key now seen as a duplicate;
  * - wallets are locked in user_id order, so batches never deadlock one another;
  * - if the batch fails for a reason other than the database being unreachable, each request is
- *   retried alone through the single-request path, so one bad request never fails its neighbours.
+ *   retried alone, as a batch of one, so one bad request never fails its neighbours.
+ *
+ * With batching off (WRITE_BATCHING_ENABLED=false) every batch holds one request: the same plan
+ * and the same statements, one request per commit.
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { WalletError } from "@wallet/errors";
+import { createMicroBatcher } from "@wallet/batching";
 import type { Logger } from "@wallet/logger";
-import { planBatch, type WalletParts, type WriteRequest } from "../domain/batch-plan.js";
-import type { ChargeCommand, WithdrawCommand } from "../domain/commands.js";
-import { duplicateKeyError } from "../domain/idempotency.js";
-import { takeDistinct } from "../domain/take-distinct.js";
+import { assert, present } from "../domain/assert.js";
+import { foldMaturedLocks, type BalanceLock, type WalletParts } from "../domain/balance.js";
+import { planBatch } from "../domain/batch-plan.js";
+import type { ChargeCommand, WithdrawCommand, WriteRequest } from "../domain/commands.js";
+import { duplicateKeyError, writeIntent } from "../domain/idempotency.js";
 import type { Transaction } from "../domain/transaction.js";
+import { toBalanceLock } from "./balance-reader.js";
 import { ChargeKeyRaceError, writeCharges, type WriteOutcome } from "./charge-writer.js";
 import { keyOf } from "./idempotency-lookup.js";
-import type { LedgerStore } from "./ledger-store.js";
+import { namedStatement } from "./named-statement.js";
 import { fromPgError, isQueryReadTimeout } from "./pg-errors.js";
 import { pendingWithdrawalsCountSql, type WithdrawalBacklog } from "./withdrawal-backlog.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
@@ -47,108 +54,129 @@ export interface BatchObserver {
   onBatch(size: number, durationSeconds: number, outcome: "committed" | "retried" | "fallback" | "failed"): void;
 }
 
-interface QueuedWrite {
-  request: WriteRequest;
-  resolve(transaction: Transaction): void;
-  reject(error: WalletError): void;
-}
-
 /** The batch lost a race it can win by running again. */
 class RetryableBatchError extends Error {}
+
+/** What the batcher offers: a write is answered with its transaction or its domain error. */
+export interface WriteBatcher {
+  charge(command: ChargeCommand): Promise<Transaction>;
+  withdraw(command: WithdrawCommand): Promise<Transaction>;
+}
 
 // A batch of charges alone is one statement (charge-writer.ts). A batch with a withdrawal is
 // BEGIN, one read statement, the plan (in memory), one write statement, COMMIT: four round trips
 // whatever the batch size, since on a busy machine each round trip costs far more than the rows
 // it carries.
-const sql = {
+const statements = {
   // Locks every wallet of the batch (creating those a charge needs; an upsert is insert-or-lock in
-  // one step), folds matured locks, and reports which idempotency keys were used before.
-  read: `
+  // one step), then their locks (after the wallets, since it reads from them), and reports which
+  // idempotency keys were used before.
+  read: namedStatement(
+    "batch_read",
+    ["chargedUserIds", "withdrawingUserIds", "keyUserIds", "keys", "countBacklog"],
+    (p) => `
     with charged as (
-      insert into wallets as w (user_id) select u from unnest($1::bigint[]) as u order by u
+      insert into wallets as w (user_id) select u from unnest(${p("chargedUserIds")}::bigint[]) as u order by u
       on conflict (user_id) do update set user_id = w.user_id
       returning w.user_id, w.available, w.locked, w.pending
     ), withdrawing as (
-      select user_id, available, locked, pending from wallets where user_id = any($2::bigint[]) order by user_id for update
-    ), matured as (
-      delete from balance_locks where user_id = any($3::bigint[]) and release_at <= now() returning user_id, amount
+      select user_id, available, locked, pending from wallets where user_id = any(${p("withdrawingUserIds")}::bigint[]) order by user_id for update
+    ), locked_wallets as (
+      select * from charged union all select * from withdrawing
+    ), locks as (
+      select l.user_id, l.transaction_id, l.amount, l.release_at from balance_locks l
+      where l.user_id in (select user_id from locked_wallets) for update of l
     ), seen as (
-      select t.id from unnest($4::bigint[], $5::text[]) as k(user_id, key)
+      select t.id from unnest(${p("keyUserIds")}::bigint[], ${p("keys")}::text[]) as k(user_id, key)
       join transactions t on t.user_id = k.user_id and t.idempotency_key = k.key
     )
     select now() as now,
-      (select coalesce(json_agg(json_build_array(user_id::text, available::text, locked::text, pending::text)), '[]')
-         from (select * from charged union all select * from withdrawing) as locked_wallets) as wallets,
-      (select coalesce(json_agg(json_build_array(user_id::text, amount::text)), '[]') from matured) as folds,
+      (select coalesce(json_agg(json_build_array(user_id::text, available::text, locked::text, pending::text)), '[]') from locked_wallets) as wallets,
+      (select coalesce(json_agg(json_build_array(user_id::text, json_build_array(transaction_id, amount::text, release_at))), '[]') from locks) as locks,
       (select coalesce(json_agg(id), '[]') from seen) as seen_ids,
-      case when $6::boolean then (${pendingWithdrawalsCountSql}) end
-        as pending_withdrawals`,
-  byIds: `select ${transactionColumns} from transactions where id = any($1::uuid[])`,
+      case when ${p("countBacklog")}::boolean then (${pendingWithdrawalsCountSql}) end as pending_withdrawals`,
+  ),
+  byIds: namedStatement("batch_by_ids", ["ids"], (p) => `select ${transactionColumns} from transactions where id = any(${p("ids")}::uuid[])`),
   // Everything the plan decided, in one statement. A key taken by another transaction since the
   // read makes RETURNING come back short (or the lock/outbox foreign key fail): the batch re-runs.
-  write: `
+  write: namedStatement(
+    "batch_write",
+    [
+      "ids", "userIds", "types", "amounts", "statuses", "keys", "releaseAts",
+      "walletUserIds", "availables", "lockeds", "pendings",
+      "maturedLockIds",
+      "lockIds", "lockUserIds", "lockAmounts", "lockReleaseAts",
+      "withdrawalIds",
+    ],
+    (p) => `
     with inserted as (
       insert into transactions (id, user_id, type, amount, status, idempotency_key, release_at)
-      select * from unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[])
+      select * from unnest(${p("ids")}::uuid[], ${p("userIds")}::bigint[], ${p("types")}::text[], ${p("amounts")}::bigint[],
+        ${p("statuses")}::text[], ${p("keys")}::text[], ${p("releaseAts")}::timestamptz[])
       on conflict (user_id, idempotency_key) do nothing
       returning ${transactionColumns}
     ), balances as (
       update wallets w set available = v.available, locked = v.locked, pending = v.pending, updated_at = now()
-      from unnest($8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) as v(user_id, available, locked, pending)
+      from unnest(${p("walletUserIds")}::bigint[], ${p("availables")}::bigint[], ${p("lockeds")}::bigint[], ${p("pendings")}::bigint[])
+        as v(user_id, available, locked, pending)
       where w.user_id = v.user_id
+    ), folded as (
+      delete from balance_locks where transaction_id = any(${p("maturedLockIds")}::uuid[])
     ), locks as (
       insert into balance_locks (transaction_id, user_id, amount, release_at)
-      select * from unnest($12::uuid[], $13::bigint[], $14::bigint[], $15::timestamptz[])
+      select * from unnest(${p("lockIds")}::uuid[], ${p("lockUserIds")}::bigint[], ${p("lockAmounts")}::bigint[], ${p("lockReleaseAts")}::timestamptz[])
     ), queued as (
-      insert into outbox (transaction_id) select unnest($16::uuid[])
+      insert into outbox (transaction_id) select unnest(${p("withdrawalIds")}::uuid[])
     )
     select * from inserted`,
+  ),
 };
+
+interface BatchRead {
+  now: Date;
+  wallets: [string, string, string, string][];
+  locks: [string, [string, string, string]][];
+  seen_ids: string[];
+  pending_withdrawals: number | null;
+}
+
+/** A request the plan accepted, with the id its transaction gets. */
+interface AcceptedWrite {
+  request: WriteRequest;
+  index: number;
+  id: string;
+  lockedUntilRelease: boolean;
+}
 
 export function createWriteBatcher(deps: {
   pool: pg.Pool;
-  /** The one-statement-per-request path, for isolating a batch that failed. */
-  single: Pick<LedgerStore, "charge" | "withdraw">;
   settings: WriteBatcherSettings;
   /** Unsettled withdrawals, for the backlog bound: counted by a batch when stale, told of every commit. */
   backlog: WithdrawalBacklog;
   logger: Logger;
   observer?: BatchObserver;
-}): Pick<LedgerStore, "charge" | "withdraw"> {
+}): WriteBatcher {
   const { pool, settings, logger } = deps;
-  const lanes = Array.from({ length: settings.lanes }, () => ({ queue: [] as QueuedWrite[], running: false }));
-  let queued = 0;
+  // A user always maps to the same lane, so one user's writes keep their order.
+  const lanes = Array.from({ length: settings.lanes }, () =>
+    createMicroBatcher<WriteRequest, Transaction>({
+      batchMax: settings.batchMax,
+      queueMax: Math.ceil(settings.queueMax / settings.lanes),
+      // One request per (user, key) in a batch: a repeat waits for the next batch.
+      keyOf: (request) => keyOf(request.command.userId, request.command.idempotencyKey),
+      run: runLaneBatch,
+      overloaded: () => new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"),
+    }),
+  );
 
   function enqueue(request: WriteRequest): Promise<Transaction> {
-    if (queued >= settings.queueMax) {
-      return Promise.reject(new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"));
-    }
-    return new Promise<Transaction>((resolve, reject) => {
-      const lane = lanes[Number(request.command.userId % BigInt(settings.lanes))]!;
-      lane.queue.push({ request, resolve, reject });
-      queued += 1;
-      // setImmediate, not a timer: requests that arrived in the same I/O turn join this batch.
-      if (!lane.running) {
-        lane.running = true;
-        setImmediate(() => void drainLane(lane));
-      }
-    });
+    return present(lanes[Number(request.command.userId % BigInt(settings.lanes))], "the user's write lane").submit(request);
   }
 
-  async function drainLane(lane: { queue: QueuedWrite[]; running: boolean }): Promise<void> {
-    while (lane.queue.length > 0) {
-      // One request per (user, key) in a batch: a repeat waits for the next batch.
-      const batch = takeDistinct(lane.queue, settings.batchMax, (item) => keyOf(item.request.command.userId, item.request.command.idempotencyKey));
-      queued -= batch.length;
-      const results = await executeBatch(batch.map((item) => item.request));
-      deps.backlog.accepted(batch.filter((item, i) => item.request.kind === "withdraw" && results[i]!.ok).length);
-      batch.forEach((item, i) => {
-        const result = results[i]!;
-        if (result.ok) item.resolve(result.transaction);
-        else item.reject(result.error);
-      });
-    }
-    lane.running = false;
+  async function runLaneBatch(batch: WriteRequest[]): Promise<WriteOutcome[]> {
+    const results = await executeBatch(batch);
+    deps.backlog.accepted(batch.filter((request, i) => request.kind === "withdraw" && results[i]?.ok).length);
+    return results;
   }
 
   async function executeBatch(requests: WriteRequest[]): Promise<WriteOutcome[]> {
@@ -166,7 +194,8 @@ export function createWriteBatcher(deps: {
           deps.observer?.onBatch(requests.length, elapsed(), "retried");
           continue;
         }
-        if (walletErr.code === "DEPENDENCY_UNAVAILABLE") {
+        // Alone, a request's statement error is its own answer (an overflowing charge, say).
+        if (walletErr.code === "DEPENDENCY_UNAVAILABLE" || requests.length === 1) {
           deps.observer?.onBatch(requests.length, elapsed(), "failed");
           return requests.map(() => ({ ok: false, error: walletErr }));
         }
@@ -174,20 +203,19 @@ export function createWriteBatcher(deps: {
         break;
       }
     }
+    if (requests.length === 1) {
+      deps.observer?.onBatch(1, elapsed(), "failed");
+      return [{ ok: false, error: new WalletError("DEPENDENCY_UNAVAILABLE", "the write kept losing races, try again") }];
+    }
     deps.observer?.onBatch(requests.length, elapsed(), "fallback");
     return runOneByOne(requests);
   }
 
   /**
-   * Each request alone through the single-request path. A user's requests run in arrival order, so
-   * they meet the outcomes the batch would have given them; different users run concurrently.
+   * Each request as a batch of its own. A user's requests run in arrival order, so they meet the
+   * outcomes the batch would have given them; different users run concurrently.
    */
   async function runOneByOne(requests: WriteRequest[]): Promise<WriteOutcome[]> {
-    const runSingle = (request: WriteRequest): Promise<WriteOutcome> =>
-      (request.kind === "charge" ? deps.single.charge(request.command) : deps.single.withdraw(request.command)).then(
-        (transaction): WriteOutcome => ({ ok: true, transaction }),
-        (err: unknown): WriteOutcome => ({ ok: false, error: WalletError.from(err) }),
-      );
     const results: WriteOutcome[] = new Array(requests.length);
     const indexesByUser = new Map<bigint, number[]>();
     requests.forEach((request, i) => {
@@ -197,7 +225,10 @@ export function createWriteBatcher(deps: {
     });
     await Promise.all(
       [...indexesByUser.values()].map(async (indexes) => {
-        for (const i of indexes) results[i] = await runSingle(requests[i]!);
+        for (const i of indexes) {
+          const [result] = await executeBatch([requests[i] as WriteRequest]);
+          results[i] = present(result, "the answer of a batch of one");
+        }
       }),
     );
     return results;
@@ -222,111 +253,118 @@ export function createWriteBatcher(deps: {
   }
 
   async function runInTransaction(client: pg.PoolClient, requests: WriteRequest[]): Promise<WriteOutcome[]> {
-    const q = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
-      client.query<R>({ name, text, values }).then((r) => r.rows);
-
     const byUserId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
     const users = [...new Set(requests.map((r) => r.command.userId))].sort(byUserId);
     const charged = new Set(requests.filter((r) => r.kind === "charge").map((r) => r.command.userId));
-    const [read] = await q<{
-      now: Date;
-      wallets: [string, string, string, string][];
-      folds: [string, string][];
-      seen_ids: string[];
-      pending_withdrawals: number | null;
-    }>("batch_read", sql.read, [
-      users.filter((u) => charged.has(u)).map(String),
-      users.filter((u) => !charged.has(u)).map(String),
-      users.map(String),
-      requests.map((r) => String(r.command.userId)),
-      requests.map((r) => r.command.idempotencyKey),
-      requests.some((r) => r.kind === "withdraw") && deps.backlog.stale(),
-    ]);
-    const { now, pending_withdrawals: pendingWithdrawals } = read!;
-    if (pendingWithdrawals !== null) deps.backlog.counted(pendingWithdrawals);
-    const wallets = new Map<bigint, WalletParts>(
-      read!.wallets.map(([userId, available, locked, pending]) => [
-        BigInt(userId),
-        { availableMinor: BigInt(available), lockedMinor: BigInt(locked), pendingMinor: BigInt(pending) },
-      ]),
+    const readRows = await client.query<BatchRead>(
+      statements.read.bind({
+        chargedUserIds: users.filter((u) => charged.has(u)).map(String),
+        withdrawingUserIds: users.filter((u) => !charged.has(u)).map(String),
+        keyUserIds: requests.map((r) => String(r.command.userId)),
+        keys: requests.map((r) => r.command.idempotencyKey),
+        countBacklog: requests.some((r) => r.kind === "withdraw") && deps.backlog.stale(),
+      }),
     );
-    const folded = new Set<bigint>();
-    for (const [userIdText, amountText] of read!.folds) {
-      const userId = BigInt(userIdText);
-      const parts = wallets.get(userId)!;
-      parts.availableMinor += BigInt(amountText);
-      parts.lockedMinor -= BigInt(amountText);
-      folded.add(userId);
-    }
+    const read = present(readRows.rows[0], "the batch read's row");
+    if (read.pending_withdrawals !== null) deps.backlog.counted(read.pending_withdrawals);
+    const { wallets, maturedLockIds, folded } = foldWallets(read);
 
     // Keys used before this batch: answered as duplicates with the original; no part in planning.
-    const seen = read!.seen_ids.length === 0 ? [] : (await q<TransactionRow>("batch_by_ids", sql.byIds, [read!.seen_ids])).map(toTransaction);
-    const seenByKey = new Map(seen.map((tx) => [keyOf(tx.userId, tx.idempotencyKey!), tx]));
+    const seen =
+      read.seen_ids.length === 0 ? [] : (await client.query<TransactionRow>(statements.byIds.bind({ ids: read.seen_ids }))).rows.map(toTransaction);
+    const seenByKey = new Map(seen.map((tx) => [keyOf(tx.userId, present(tx.idempotencyKey, "key of a transaction found by it")), tx]));
     const results: (WriteOutcome | undefined)[] = requests.map((request) => {
       const original = seenByKey.get(keyOf(request.command.userId, request.command.idempotencyKey));
-      if (!original) return undefined;
-      const intent =
-        request.kind === "charge"
-          ? { type: "charge" as const, amountMinor: request.command.amountMinor, releaseAt: request.command.releaseAt }
-          : { type: "withdrawal" as const, amountMinor: request.command.amountMinor, releaseAt: null };
-      return { ok: false, error: duplicateKeyError(original, intent) };
+      return original ? { ok: false, error: duplicateKeyError(original, writeIntent(request)) } : undefined;
     });
 
-    const fresh = requests.map((request, i) => ({ request, i })).filter(({ i }) => results[i] === undefined);
+    const fresh = requests.map((request, index) => ({ request, index })).filter(({ index }) => results[index] === undefined);
     const plan = planBatch(
       fresh.map(({ request }) => request),
       wallets,
-      { now, pendingWithdrawals: deps.backlog.current(), withdrawalBacklogMax: settings.withdrawalBacklogMax },
+      { now: read.now, pendingWithdrawals: deps.backlog.current(), withdrawalBacklogMax: settings.withdrawalBacklogMax },
     );
-    const accepted: { request: WriteRequest; i: number; id: string; lockedUntilRelease: boolean }[] = [];
+    assert(plan.outcomes.length === fresh.length, "the batch plan must answer every fresh request");
+    const accepted: AcceptedWrite[] = [];
     plan.outcomes.forEach((outcome, j) => {
-      const { request, i } = fresh[j]!;
-      if (outcome.accepted) accepted.push({ request, i, id: randomUUID(), lockedUntilRelease: outcome.lockedUntilRelease });
-      else results[i] = { ok: false, error: outcome.error };
+      const { request, index } = fresh[j] as (typeof fresh)[number];
+      if (outcome.accepted) accepted.push({ request, index, id: randomUUID(), lockedUntilRelease: outcome.lockedUntilRelease });
+      else results[index] = { ok: false, error: outcome.error };
     });
 
     const toWrite = new Map(plan.changed);
-    for (const userId of folded) if (!toWrite.has(userId)) toWrite.set(userId, wallets.get(userId)!);
+    for (const userId of folded) if (!toWrite.has(userId)) toWrite.set(userId, present(wallets.get(userId), "a folded wallet"));
     if (accepted.length > 0 || toWrite.size > 0) {
-      const balances = [...toWrite.entries()];
-      const locks = accepted.filter((a) => a.lockedUntilRelease);
-      const withdrawals = accepted.filter((a) => a.request.kind === "withdraw");
-      let inserted: TransactionRow[];
-      try {
-        inserted = await q<TransactionRow>("batch_write", sql.write, [
-          accepted.map((a) => a.id),
-          accepted.map((a) => String(a.request.command.userId)),
-          accepted.map((a) => (a.request.kind === "charge" ? "charge" : "withdrawal")),
-          accepted.map((a) => String(a.request.command.amountMinor)),
-          accepted.map((a) => (a.request.kind === "charge" ? "completed" : "pending")),
-          accepted.map((a) => a.request.command.idempotencyKey),
-          accepted.map((a) => (a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null)),
-          balances.map(([u]) => String(u)),
-          balances.map(([, p]) => String(p.availableMinor)),
-          balances.map(([, p]) => String(p.lockedMinor)),
-          balances.map(([, p]) => String(p.pendingMinor)),
-          locks.map((a) => a.id),
-          locks.map((a) => String(a.request.command.userId)),
-          locks.map((a) => String(a.request.command.amountMinor)),
-          locks.map((a) => (a.request.command as ChargeCommand).releaseAt!.toISOString()),
-          withdrawals.map((a) => a.id),
-        ]);
-      } catch (err) {
-        // A lock or outbox row pointing at a transaction that lost its key race.
-        if ((err as { code?: string }).code === "23503") throw new RetryableBatchError("an idempotency key was taken concurrently");
-        throw err;
-      }
+      const inserted = await write(client, accepted, toWrite, maturedLockIds);
       if (inserted.length !== accepted.length) throw new RetryableBatchError("an idempotency key was taken concurrently");
       const byId = new Map(inserted.map((row) => [row.id, toTransaction(row)]));
-      for (const a of accepted) results[a.i] = { ok: true, transaction: byId.get(a.id)! };
+      for (const a of accepted) results[a.index] = { ok: true, value: present(byId.get(a.id), "an inserted transaction") };
     }
-    return results.map((r) => r!);
+    return results.map((result) => present(result, "a request's outcome"));
   }
 
   return {
-    charge: (command: ChargeCommand) => enqueue({ kind: "charge", command }),
-    withdraw: (command: WithdrawCommand) => enqueue({ kind: "withdraw", command }),
+    charge: (command) => enqueue({ kind: "charge", command }),
+    withdraw: (command) => enqueue({ kind: "withdraw", command }),
   };
+}
+
+/** The read's wallets with their matured locks folded (domain/balance.ts), and what the fold removes. */
+function foldWallets(read: BatchRead): { wallets: Map<bigint, WalletParts>; maturedLockIds: string[]; folded: Set<bigint> } {
+  const locksByUser = new Map<string, BalanceLock[]>();
+  for (const [userId, lock] of read.locks) {
+    const locks = locksByUser.get(userId);
+    if (locks) locks.push(toBalanceLock(lock));
+    else locksByUser.set(userId, [toBalanceLock(lock)]);
+  }
+  const wallets = new Map<bigint, WalletParts>();
+  const maturedLockIds: string[] = [];
+  const folded = new Set<bigint>();
+  for (const [userIdText, available, locked, pending] of read.wallets) {
+    const userId = BigInt(userIdText);
+    const stored = { availableMinor: BigInt(available), lockedMinor: BigInt(locked), pendingMinor: BigInt(pending) };
+    const wallet = foldMaturedLocks(stored, locksByUser.get(userIdText) ?? [], read.now);
+    wallets.set(userId, wallet.parts);
+    if (wallet.matured.length > 0) folded.add(userId);
+    for (const lock of wallet.matured) maturedLockIds.push(lock.transactionId);
+  }
+  return { wallets, maturedLockIds, folded };
+}
+
+/** Writes what the plan decided in one statement; returns the transactions it inserted. */
+async function write(client: pg.PoolClient, accepted: readonly AcceptedWrite[], wallets: ReadonlyMap<bigint, WalletParts>, maturedLockIds: readonly string[]): Promise<TransactionRow[]> {
+  const balances = [...wallets.entries()];
+  const locks = accepted.flatMap((a) => (a.lockedUntilRelease && a.request.kind === "charge" && a.request.command.releaseAt ? [{ ...a, releaseAt: a.request.command.releaseAt }] : []));
+  assert(locks.length === accepted.filter((a) => a.lockedUntilRelease).length, "a locked charge must have a release time");
+  const withdrawals = accepted.filter((a) => a.request.kind === "withdraw");
+  try {
+    const { rows } = await client.query<TransactionRow>(
+      statements.write.bind({
+        ids: accepted.map((a) => a.id),
+        userIds: accepted.map((a) => String(a.request.command.userId)),
+        types: accepted.map((a) => (a.request.kind === "charge" ? "charge" : "withdrawal")),
+        amounts: accepted.map((a) => String(a.request.command.amountMinor)),
+        statuses: accepted.map((a) => (a.request.kind === "charge" ? "completed" : "pending")),
+        keys: accepted.map((a) => a.request.command.idempotencyKey),
+        releaseAts: accepted.map((a) => (a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null)),
+        walletUserIds: balances.map(([userId]) => String(userId)),
+        availables: balances.map(([, parts]) => String(parts.availableMinor)),
+        lockeds: balances.map(([, parts]) => String(parts.lockedMinor)),
+        pendings: balances.map(([, parts]) => String(parts.pendingMinor)),
+        maturedLockIds,
+        lockIds: locks.map((a) => a.id),
+        lockUserIds: locks.map((a) => String(a.request.command.userId)),
+        lockAmounts: locks.map((a) => String(a.request.command.amountMinor)),
+        lockReleaseAts: locks.map((a) => a.releaseAt.toISOString()),
+        withdrawalIds: withdrawals.map((a) => a.id),
+      }),
+    );
+    return rows;
+  } catch (err) {
+    // A lock or outbox row pointing at a transaction that lost its key race.
+    if ((err as { code?: string }).code === "23503") throw new RetryableBatchError("an idempotency key was taken concurrently");
+    throw err;
+  }
 }
 
 async function isHealthy(client: pg.PoolClient): Promise<boolean> {

@@ -5,25 +5,21 @@
  * requests before them, exactly as if they had run one by one.
  */
 import { WalletError } from "@wallet/errors";
-import type { ChargeCommand, WithdrawCommand } from "./commands.js";
+import { emptyWallet, isMatured, type WalletParts } from "./balance.js";
+import type { WriteRequest } from "./commands.js";
 import { maxMinorUnits } from "./money.js";
 
-export type WriteRequest = { kind: "charge"; command: ChargeCommand } | { kind: "withdraw"; command: WithdrawCommand };
-
-/** A wallet's parts, with matured locks already folded into `available`. */
-export interface WalletParts {
-  availableMinor: bigint;
-  lockedMinor: bigint;
-  pendingMinor: bigint;
-}
+export type { WalletParts } from "./balance.js";
+export type { WriteRequest } from "./commands.js";
 
 export type PlannedOutcome =
   | { accepted: true; lockedUntilRelease: boolean }
   | { accepted: false; error: WalletError };
 
 export interface BatchPlan {
+  /** One per request, in the requests' order. */
   outcomes: PlannedOutcome[];
-  /** Final parts of every wallet the batch changed. */
+  /** Final parts of every wallet the batch changed. The wallets passed in have matured locks folded. */
   changed: Map<bigint, WalletParts>;
 }
 
@@ -44,12 +40,12 @@ export function planBatch(requests: readonly WriteRequest[], wallets: ReadonlyMa
     const { userId, amountMinor } = request.command;
     const parts = current(userId);
     if (request.kind === "charge") {
-      const base = parts ?? { availableMinor: 0n, lockedMinor: 0n, pendingMinor: 0n };
+      const base = parts ?? emptyWallet;
       if (base.availableMinor + base.lockedMinor + base.pendingMinor + amountMinor > maxMinorUnits) {
         return { accepted: false, error: new WalletError("BALANCE_OVERFLOW", "amount: the balance would exceed 9223372036854775807", { field: "amount" }) };
       }
       const releaseAt = request.command.releaseAt;
-      const lockedUntilRelease = releaseAt !== null && releaseAt.getTime() > context.now.getTime();
+      const lockedUntilRelease = releaseAt !== null && !isMatured({ releaseAt }, context.now);
       changed.set(userId, {
         availableMinor: base.availableMinor + (lockedUntilRelease ? 0n : amountMinor),
         lockedMinor: base.lockedMinor + (lockedUntilRelease ? amountMinor : 0n),

@@ -23,6 +23,9 @@ export interface WithdrawCommand {
   idempotencyKey: string;
 }
 
+/** A write the ledger decides: the unit the write batcher queues and the batch plan judges. */
+export type WriteRequest = { kind: "charge"; command: ChargeCommand } | { kind: "withdraw"; command: WithdrawCommand };
+
 export interface ChargeInput {
   userId: bigint;
   amount: bigint;

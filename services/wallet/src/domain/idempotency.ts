@@ -3,12 +3,22 @@
  * index on user and key); this decides how the later one is answered.
  */
 import { WalletError } from "@wallet/errors";
+import type { ChargeCommand, WriteRequest } from "./commands.js";
 import type { Transaction, TransactionType } from "./transaction.js";
 
 export interface WriteIntent {
   type: TransactionType;
   amountMinor: bigint;
   releaseAt: Date | null;
+}
+
+/** What a write asks for, to compare with the transaction that used its key first. */
+export function writeIntent(request: WriteRequest): WriteIntent {
+  return request.kind === "charge" ? chargeIntent(request.command) : { type: "withdrawal", amountMinor: request.command.amountMinor, releaseAt: null };
+}
+
+export function chargeIntent(command: ChargeCommand): WriteIntent {
+  return { type: "charge", amountMinor: command.amountMinor, releaseAt: command.releaseAt };
 }
 
 /** Always an ALREADY_EXISTS-class error carrying the original; the code says if the payload matched. */

@@ -15,8 +15,8 @@ import {
   validateWithdraw,
   type ValidationLimits,
 } from "../domain/commands.js";
-import { decodePageToken, encodePageToken } from "../domain/page-token.js";
-import type { LedgerStore } from "../db/ledger-store.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
+import type { Ledger } from "../ledger.js";
 import { toWireBalance, toWireTransaction } from "./convert.js";
 import { grpcStatusByCode, toServiceError } from "./error-status.js";
 import { requireWellFormed } from "./malformed-request.js";
@@ -32,7 +32,7 @@ export interface RpcObserver {
 }
 
 export interface WalletServiceDeps {
-  ledger: LedgerStore;
+  ledger: Ledger;
   logger: Logger;
   limits: ValidationLimits;
   observer?: RpcObserver;

@@ -9,6 +9,7 @@
  * Nats-Msg-Id.
  */
 import { encodeWithdrawalRequested, requestMessageId, type Topology, type WithdrawalRequested } from "@wallet/messages";
+import { createMicroBatcher } from "@wallet/batching";
 import type { Logger } from "@wallet/logger";
 import type { SettlementStore } from "../db/settlement-store.js";
 import type { NatsLink } from "./nats-link.js";
@@ -45,8 +46,16 @@ export function startOutboxRelay(deps: {
   let sweeping: Promise<void> | undefined;
   let again = false;
   let stopped = false;
-  const fresh: WithdrawalRequested[] = [];
-  let publishingFresh: Promise<void> | undefined;
+  // Bounded; what does not fit stays in the outbox for the sweep, which finds it there anyway.
+  const fresh = createMicroBatcher<WithdrawalRequested, void>({
+    batchMax: settings.batchMax,
+    queueMax: 2 * settings.batchMax,
+    run: async (entries) => {
+      await publishFresh(entries);
+      return entries.map(() => ({ ok: true, value: undefined }));
+    },
+    overloaded: () => new Error("fast path full"),
+  });
 
   function connectedJetStream() {
     const ready = nats.ready();
@@ -65,14 +74,20 @@ export function startOutboxRelay(deps: {
 
   /** Publishes a batch; reports and returns what JetStream acknowledged and what failed. */
   async function publishAll<E extends WithdrawalRequested>(entries: E[]): Promise<{ published: E[]; failed: { entry: E; error: string }[] }> {
-    const results = await Promise.allSettled(entries.map(publish));
+    const settled = await Promise.all(
+      entries.map((entry) =>
+        publish(entry).then(
+          () => ({ entry, error: undefined }),
+          (err: unknown) => ({ entry, error: String(err) }),
+        ),
+      ),
+    );
     const published: E[] = [];
     const failed: { entry: E; error: string }[] = [];
-    results.forEach((result, i) => {
-      const entry = entries[i]!;
-      if (result.status === "fulfilled") published.push(entry);
-      else failed.push({ entry, error: String(result.reason) });
-    });
+    for (const { entry, error } of settled) {
+      if (error === undefined) published.push(entry);
+      else failed.push({ entry, error });
+    }
     deps.observer?.onPublished(published.length);
     if (failed.length > 0) {
       deps.observer?.onPublishFailed(failed.length);
@@ -83,31 +98,19 @@ export function startOutboxRelay(deps: {
 
   function committed(entries: readonly WithdrawalRequested[]): void {
     if (stopped) return;
-    // Bounded; what does not fit stays in the outbox for the sweep, which finds it there anyway.
-    fresh.push(...entries.slice(0, Math.max(0, 2 * settings.batchMax - fresh.length)));
-    if (publishingFresh) return;
-    // setImmediate, not a timer: withdrawals committed in the same I/O turn share a batch.
-    publishingFresh = new Promise<void>((resolve) => setImmediate(resolve)).then(publishFresh);
+    for (const entry of entries) fresh.submit(entry).catch(() => undefined);
   }
 
-  async function publishFresh(): Promise<void> {
+  async function publishFresh(entries: WithdrawalRequested[]): Promise<void> {
+    // NATS is down, or the relay stopping: the rows are in the outbox, and the sweep publishes them.
+    if (stopped || !connectedJetStream()) return;
     try {
-      while (fresh.length > 0 && !stopped) {
-        if (!connectedJetStream()) {
-          // NATS is down: the rows are in the outbox, and the sweep publishes them when it is back.
-          fresh.length = 0;
-          return;
-        }
-        const { published } = await publishAll(fresh.splice(0, settings.batchMax));
-        await store.deletePublished(published).catch((err: unknown) =>
-          logger.warn({ err, rows: published.length }, "published outbox rows not deleted; the sweep republishes them and JetStream drops the copies"),
-        );
-      }
+      const { published } = await publishAll(entries);
+      await store.deletePublished(published).catch((err: unknown) =>
+        logger.warn({ err, rows: published.length }, "published outbox rows not deleted; the sweep republishes them and JetStream drops the copies"),
+      );
     } catch (err) {
       logger.warn({ err }, "outbox fast path failed; the sweep publishes what is left");
-    } finally {
-      // Synchronously after the last check of `fresh`, so no committed withdrawal is left waiting.
-      publishingFresh = undefined;
     }
   }
 
@@ -148,7 +151,7 @@ export function startOutboxRelay(deps: {
     async stop() {
       stopped = true;
       clearInterval(sweepTimer);
-      await Promise.all([sweeping, publishingFresh]);
+      await Promise.all([sweeping, fresh.drained()]);
     },
   };
 }

@@ -9,7 +9,8 @@ import { decodeWithdrawalResult, ensureConsumer, MessageFormatError, type Consum
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@wallet/logger";
 import type { ApplyOutcome, SettlementStore } from "../db/settlement-store.js";
-import { takeDistinct } from "../domain/take-distinct.js";
+import { createMicroBatcher } from "@wallet/batching";
+import { present } from "../domain/assert.js";
 import type { NatsLink } from "./nats-link.js";
 
 export interface ResultsConsumerSettings extends ConsumerLimits {
@@ -38,9 +39,20 @@ export function startResultsConsumer(deps: {
   const { store, nats, topology, settings, logger } = deps;
   let messages: ConsumerMessages | undefined;
   let stopped = false;
-  const waiting: Received[] = [];
-  let applying: Promise<void> | undefined;
   let roomFreed: (() => void) | undefined;
+  const applier = createMicroBatcher<Received, void>({
+    batchMax: settings.batchMax,
+    // The consumer pauses at batchMax waiting (below); a pull in flight may add one more batch.
+    queueMax: 2 * settings.batchMax,
+    // Two results for one withdrawal never share a batch: the later waits, so they apply in order.
+    keyOf: (received) => received.result.transactionId,
+    run: async (batch) => {
+      await applyBatch(batch);
+      return batch.map(() => ({ ok: true, value: undefined }));
+    },
+    overloaded: () => new Error("results queue full"),
+    onBatchTaken: freeRoom,
+  });
 
   function freeRoom(): void {
     const resolve = roomFreed;
@@ -50,8 +62,9 @@ export function startResultsConsumer(deps: {
 
   function receive(msg: JsMsg): void {
     const redelivered = msg.info.deliveryCount > 1;
+    let received: Received;
     try {
-      waiting.push({ msg, result: decodeWithdrawalResult(msg.data), redelivered });
+      received = { msg, result: decodeWithdrawalResult(msg.data), redelivered };
     } catch (err) {
       if (!(err instanceof MessageFormatError)) throw err;
       logger.error({ err, seq: msg.seq }, "malformed settlement result, terminating it");
@@ -59,24 +72,11 @@ export function startResultsConsumer(deps: {
       msg.term(err.message);
       return;
     }
-    if (applying) return;
-    // setImmediate, not a timer: results that arrived in the same I/O turn join this batch.
-    applying = new Promise<void>((resolve) => setImmediate(resolve)).then(applyWaiting);
-  }
-
-  async function applyWaiting(): Promise<void> {
-    try {
-      while (waiting.length > 0) {
-        const batch = takeDistinct(waiting, settings.batchMax, (item) => item.result.transactionId);
-        freeRoom();
-        await applyBatch(batch);
-      }
-    } catch (err) {
-      logger.error({ err }, "applying settlement results failed; unacked results will be redelivered");
-    } finally {
-      // Synchronously after the last check of `waiting`, so no result can be left behind unapplied.
-      applying = undefined;
-    }
+    applier.submit(received).catch((err: unknown) => {
+      // Unacked, the result is redelivered after the delay.
+      logger.error({ err, transactionId: received.result.transactionId }, "applying a settlement result failed; it will be redelivered");
+      msg.nak(settings.retryDelayMs);
+    });
   }
 
   async function applyBatch(batch: Received[]): Promise<void> {
@@ -92,7 +92,7 @@ export function startResultsConsumer(deps: {
       return;
     }
     batch.forEach(({ msg, result, redelivered }, i) => {
-      const applied = outcomes[i]!;
+      const applied = present(outcomes[i], "the outcome of an applied result");
       msg.ack();
       deps.observer?.onResult(result.outcome, applied, redelivered);
       logApplied(result, applied);
@@ -121,7 +121,7 @@ export function startResultsConsumer(deps: {
     for await (const msg of messages) {
       receive(msg);
       // Bounded: while a full batch waits, stop taking messages until the next batch starts.
-      if (waiting.length >= settings.batchMax) await new Promise<void>((resolve) => (roomFreed = resolve));
+      if (applier.waiting() >= settings.batchMax) await new Promise<void>((resolve) => (roomFreed = resolve));
     }
   }
 
@@ -139,7 +139,7 @@ export function startResultsConsumer(deps: {
       stopped = true;
       await messages?.close();
       freeRoom();
-      await applying;
+      await applier.drained();
     },
   };
 }

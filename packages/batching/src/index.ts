@@ -1,0 +1,2 @@
+export * from "./micro-batcher.js";
+export * from "./take-batch.js";
