@@ -5,8 +5,11 @@ export const walletConfigSchema = z.object({
   LOG_LEVEL: logLevelVar,
   WALLET_GRPC_HOST: z.string().min(1).default("0.0.0.0"),
   WALLET_GRPC_PORT: portVar(50051),
-  /** Largest gRPC message accepted; wallet requests are a few hundred bytes. */
-  WALLET_GRPC_MAX_RECEIVE_BYTES: intVar(64 * 1024, 1024, 4 * 1024 * 1024),
+  /**
+   * Largest gRPC message accepted; wallet requests are a few hundred bytes. It also bounds what a
+   * client can make grpc-js hold for a message it sends in tiny DATA frames, per stream.
+   */
+  WALLET_GRPC_MAX_RECEIVE_BYTES: intVar(4 * 1024, 1024, 4 * 1024 * 1024),
   /** SETTINGS_MAX_CONCURRENT_STREAMS: calls one connection may have open at once (grpc.max_concurrent_streams). */
   WALLET_GRPC_CONCURRENT_STREAMS_MAX: intVar(100, 1, 10_000),
   /** nghttp2's memory per connection, in MiB (grpc-node.max_session_memory); past it new streams are refused. */
@@ -37,8 +40,9 @@ export const walletConfigSchema = z.object({
   WRITE_BATCHING_ENABLED: boolVar(true),
   /**
    * Write batches in flight at once, each on its own pooled connection; keep below DB_POOL_MAX. One
-   * lane makes the largest batches: on the 2-core bench machine charge-spread ran ~1.5x faster with
-   * 1 lane than with 4 (fewer round trips and commits per request); more lanes suit more cores.
+   * lane makes the largest batches, so the fewest round trips and commits per request, which is
+   * fastest on two cores (docs/decisions/2026-11-27-wallet-write-batches.md); more lanes suit more
+   * cores.
    */
   WRITE_LANES: intVar(1, 1, 64),
   WRITE_BATCH_MAX: intVar(256, 1, 10_000),

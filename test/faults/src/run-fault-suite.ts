@@ -24,6 +24,7 @@ import { crashUnderLoad } from "./scenarios/crash-under-load.js";
 import { duplicateKeyBursts } from "./scenarios/duplicate-keys.js";
 import { hostileGrpc } from "./scenarios/hostile-grpc.js";
 import { hostileHttp } from "./scenarios/hostile-http.js";
+import { hostileHttp2 } from "./scenarios/hostile-http2.js";
 import { natsOutage } from "./scenarios/nats-outage.js";
 import { overdraftRace } from "./scenarios/overdraft-race.js";
 import { postgresOutage } from "./scenarios/postgres-outage.js";
@@ -66,6 +67,7 @@ const scenarios: readonly Scenario[] = [
   { number: 4, name: "4a hostile gRPC", run: hostileGrpc },
   { number: 4, name: "4b malformed protobuf", run: rawProtobuf },
   { number: 4, name: "4c hostile HTTP", run: hostileHttp },
+  { number: 4, name: "4d hostile HTTP/2", run: hostileHttp2 },
 ];
 
 export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSuiteResult> {

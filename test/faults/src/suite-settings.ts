@@ -24,6 +24,24 @@ export interface SuiteSettings {
   /** fast-check runs per hostile-input property. */
   readonly hostileRuns: number;
   readonly settleTimeoutMs: number;
+  /** Scenario 4d, hostile HTTP/2 on the wallet's port. */
+  readonly http2: Http2Sizes;
+}
+
+/** Every hostile HTTP/2 case stops at whichever of its bounds it reaches first. */
+export interface Http2Sizes {
+  /** How long one flood may last. */
+  readonly caseMs: number;
+  /** Bytes one case may send, over all its connections. */
+  readonly caseBytesMax: number;
+  /** Streams opened and reset in each rapid-reset case. */
+  readonly rapidResets: number;
+  /** Connections holding partial messages at once; the wallet allows 256 in all. */
+  readonly partialConnections: number;
+  /** Idle connections opened in each idle case. */
+  readonly idleConnections: number;
+  /** How long the 64 concurrent health checkers call. */
+  readonly healthCallersMs: number;
 }
 
 export const ciSettings: SuiteSettings = {
@@ -40,6 +58,7 @@ export const ciSettings: SuiteSettings = {
   releaseUsers: 6,
   hostileRuns: 120,
   settleTimeoutMs: 60_000,
+  http2: { caseMs: 2_500, caseBytesMax: 32 * 1024 * 1024, rapidResets: 20_000, partialConnections: 16, idleConnections: 16, healthCallersMs: 10_000 },
 };
 
 export const fullSettings: SuiteSettings = {
@@ -56,4 +75,5 @@ export const fullSettings: SuiteSettings = {
   releaseUsers: 12,
   hostileRuns: 600,
   settleTimeoutMs: 120_000,
+  http2: { caseMs: 15_000, caseBytesMax: 512 * 1024 * 1024, rapidResets: 200_000, partialConnections: 128, idleConnections: 128, healthCallersMs: 10_000 },
 };

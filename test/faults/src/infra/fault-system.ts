@@ -44,6 +44,8 @@ export interface FaultSystem {
   readonly walletAddresses: readonly [string, string];
   readonly walletOpsPorts: readonly [number, number];
   process(name: ServiceName): ServiceProcess | undefined;
+  /** The running process's id (for /proc/<pid>/status), undefined while it is down. */
+  pid(name: ServiceName): number | undefined;
   alive(name: ServiceName): boolean;
   /** The last few KiB a service wrote to stderr (where a crash's stack trace goes), one line. */
   stderrTail(name: ServiceName): string;
@@ -53,6 +55,11 @@ export interface FaultSystem {
   stop(name: ServiceName): Promise<void>;
   /** Starts the service again with the same port and environment; a no-op if it runs. */
   start(name: ServiceName): Promise<void>;
+  /**
+   * Stops the service and starts it with `env` over its usual environment, kept for later
+   * restarts too; `{}` restores the usual one.
+   */
+  restartWith(name: ServiceName, env: Record<string, string>): Promise<void>;
   stopAll(): Promise<void>;
   /** Synchronous last resort for an exiting process. */
   killAllNow(): void;
@@ -149,6 +156,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
   const stderrTails = new Map<ServiceName, string>();
   const stderrTailMax = 4 * 1024;
   const starting = new Map<ServiceName, Promise<void>>();
+  const envOverrides = new Map<ServiceName, Record<string, string>>();
 
   const alive = (name: ServiceName): boolean => {
     const child = running.get(name)?.child;
@@ -160,7 +168,8 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     const inFlight = starting.get(name);
     if (inFlight) return inFlight;
     const spec = specs[name];
-    const started = startService({ name, entry: spec.entry, env: spec.env, readyMessage: spec.readyMessage, readyTimeoutMs: 45_000 })
+    const env = { ...spec.env, ...envOverrides.get(name) };
+    const started = startService({ name, entry: spec.entry, env, readyMessage: spec.readyMessage, readyTimeoutMs: 45_000 })
       .then((service) => {
         running.set(name, service);
         stderrTails.set(name, "");
@@ -179,6 +188,12 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
 
   async function stop(name: ServiceName): Promise<void> {
     await running.get(name)?.stop(5_000);
+  }
+
+  async function restartWith(name: ServiceName, env: Record<string, string>): Promise<void> {
+    await stop(name);
+    envOverrides.set(name, env);
+    await start(name);
   }
 
   // The bank first (settlement calls it), wallet-0 alone (it applies the migrations), then the rest.
@@ -202,11 +217,13 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     walletAddresses,
     walletOpsPorts: [opsPort0!, opsPort1!],
     process: (name) => running.get(name),
+    pid: (name) => (alive(name) ? running.get(name)?.child.pid : undefined),
     alive,
     stderrTail: (name) => (stderrTails.get(name) ?? "").replace(/\s+/g, " ").trim(),
     kill,
     stop,
     start,
+    restartWith,
     async stopAll() {
       await stop("gateway");
       await stop("settlement");

@@ -16,10 +16,15 @@ export function renderTable(reports: readonly ScenarioReport[]): string {
     String(total),
     "",
   ]);
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 || i === 4 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
-  return [line(headers), rule, ...rows.map(line)].join("\n");
+  return markdownTable(headers, rows, new Set([1, 2, 3]));
+}
+
+/** A Markdown table padded to its widest cells; `numericColumns` are aligned right. */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], numericColumns: ReadonlySet<number>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: readonly string[]) => `| ${widths.map((w, i) => (numericColumns.has(i) ? (cells[i] ?? "").padStart(w) : (cells[i] ?? "").padEnd(w))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (numericColumns.has(i) ? `${"-".repeat(w + 1)}:` : `:${"-".repeat(w + 1)}`)).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
 /** Notes and every violation, grouped by scenario and kind, bounded per kind. */
@@ -27,6 +32,9 @@ export function renderDetails(reports: readonly ScenarioReport[]): string {
   const out: string[] = [];
   for (const report of reports) {
     const lines: string[] = [...report.notes.map((note) => `  note: ${note}`)];
+    for (const table of report.tables) {
+      lines.push(`  ${table.title}:`, ...markdownTable(table.headers, table.rows, table.numericColumns).split("\n").map((row) => `  ${row}`));
+    }
     const byKind = new Map<string, string[]>();
     for (const v of report.violations) byKind.set(v.kind, [...(byKind.get(v.kind) ?? []), v.detail]);
     for (const [kind, details] of byKind) {

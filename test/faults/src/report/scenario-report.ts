@@ -25,7 +25,13 @@ export type ViolationKind =
   | "backlog bound broken"
   | "stream data lost"
   | "release timing wrong"
-  | "ledger check";
+  | "ledger check"
+  | "memory bound broken"
+  | "legit call failed"
+  | "legit call slow"
+  | "malformed request served"
+  | "malformed request unanswered"
+  | "idle connection kept open";
 
 export interface Violation {
   kind: ViolationKind;
@@ -40,11 +46,21 @@ export interface ScenarioReport {
   ledgerCheck: string;
   /** Free-form facts worth printing under the table (scaled-down sizes, counts of outcomes). */
   readonly notes: string[];
+  /** Tables of the scenario's own (one row per case, say), printed with its details. */
+  readonly tables: DetailTable[];
   durationMs: number;
 }
 
+export interface DetailTable {
+  readonly title: string;
+  readonly headers: readonly string[];
+  readonly rows: (readonly string[])[];
+  /** Columns whose cells are numbers, aligned right; the rest are aligned left. */
+  readonly numericColumns: ReadonlySet<number>;
+}
+
 export function newScenarioReport(name: string): ScenarioReport {
-  return { name, operationsSent: 0, faultsInjected: 0, violations: [], ledgerCheck: "not run", notes: [], durationMs: 0 };
+  return { name, operationsSent: 0, faultsInjected: 0, violations: [], ledgerCheck: "not run", notes: [], tables: [], durationMs: 0 };
 }
 
 /** Details kept per kind; the count is always exact, the text is bounded so a broken run stays readable. */
