@@ -24,14 +24,7 @@ const unavailableSqlStates = new Set([
   "55006", // object in use
 ]);
 
-const queryReadTimeoutMessage = "Query read timeout";
-
 const unavailableNodeCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
-
-/** pg's query_timeout fired: the server never answered, and the connection is still waiting. */
-export function isQueryReadTimeout(err: unknown): boolean {
-  return err instanceof Error && err.message === queryReadTimeoutMessage;
-}
 
 export function isUniqueViolation(err: unknown, constraint: string): boolean {
   const pgErr = err as PgError;
@@ -57,8 +50,7 @@ export function fromPgError(err: unknown): WalletError {
     code.startsWith("08") ||
     code.startsWith("28") || // authentication: wrong credentials are an outage, not the caller's fault
     unavailableNodeCodes.has(code) ||
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(message) ||
-    isQueryReadTimeout(err)
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(message)
   ) {
     return new WalletError("DEPENDENCY_UNAVAILABLE", "the database is unavailable, try again", { cause: err });
   }

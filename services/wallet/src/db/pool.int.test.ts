@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
 import { adminDatabaseUrl, sleep } from "@wallet/test-kit";
 import { createPool } from "./pool.js";
-import { fromPgError, isQueryReadTimeout } from "./pg-errors.js";
+import { fromPgError } from "./pg-errors.js";
 
 /**
  * A TCP relay to the real PostgreSQL that can go silent: while `silent`, what the server sends is
@@ -38,7 +38,7 @@ function startSilenceableRelay(target: URL): Promise<{ port: number; silent: boo
 }
 
 const statementTimeoutMs = 300;
-// A query that hears nothing for the statement timeout plus 1 s fails (pg's query_timeout).
+// The pool cuts a connection in use that heard nothing for the statement timeout plus 1 s.
 const silenceLimitMs = statementTimeoutMs + 1_000;
 
 let relay: Awaited<ReturnType<typeof startSilenceableRelay>>;
@@ -75,12 +75,12 @@ async function timeToFailure(query: Promise<unknown>): Promise<{ error: unknown;
 }
 
 describe("the wallet's pool", () => {
-  it("fails a query whose server went silent, answers UNAVAILABLE, drops the connection and opens a new one after", async () => {
+  it("cuts a connection whose server went silent mid-query, answers UNAVAILABLE, and opens a new one after", async () => {
     pool = relayedPool();
     await pool.query("select 1");
     relay.silent = true;
     const { error, elapsedMs } = await timeToFailure(pool.query("select 2"));
-    expect(isQueryReadTimeout(error)).toBe(true);
+    expect((error as { code?: string }).code).toBe("ETIMEDOUT");
     expect(fromPgError(error).code).toBe("DEPENDENCY_UNAVAILABLE");
     expect(elapsedMs).toBeGreaterThanOrEqual(silenceLimitMs - 50);
     expect(elapsedMs).toBeLessThan(silenceLimitMs + 2_000);
@@ -90,7 +90,7 @@ describe("the wallet's pool", () => {
     expect(rows).toEqual([{ n: 3 }]);
   });
 
-  it("leaves an idle pooled connection alone however long it is quiet, and still times out its next query", async () => {
+  it("leaves an idle pooled connection alone however long it is quiet, and still watches it once it is in use again", async () => {
     pool = relayedPool();
     await pool.query("select 1");
     await sleep(silenceLimitMs + 300);
@@ -102,10 +102,10 @@ describe("the wallet's pool", () => {
     await sleep(silenceLimitMs + 300);
     relay.silent = true;
     const { error } = await timeToFailure(pool.query("select 5"));
-    expect(isQueryReadTimeout(error)).toBe(true);
+    expect((error as { code?: string }).code).toBe("ETIMEDOUT");
   });
 
-  it("times out a transaction's statement left waiting on a silent server, not a busy transaction whose statements answer", async () => {
+  it("cuts a transaction left waiting on a silent server, not one whose statements answer", async () => {
     pool = relayedPool();
     const client = await pool.connect();
     try {
@@ -115,7 +115,7 @@ describe("the wallet's pool", () => {
       await client.query("commit");
       relay.silent = true;
       const { error } = await timeToFailure(client.query("select 6"));
-      expect(isQueryReadTimeout(error)).toBe(true);
+      expect((error as { code?: string }).code).toBe("ETIMEDOUT");
     } finally {
       client.release(true);
     }

@@ -35,7 +35,7 @@ import { toBalanceLock } from "./balance-reader.js";
 import { ChargeKeyRaceError, writeCharges, type WriteOutcome } from "./charge-writer.js";
 import { keyOf } from "./idempotency-lookup.js";
 import { namedStatement } from "./named-statement.js";
-import { fromPgError, isQueryReadTimeout } from "./pg-errors.js";
+import { fromPgError } from "./pg-errors.js";
 import { pendingWithdrawalsCountSql, type WithdrawalBacklog } from "./withdrawal-backlog.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
@@ -244,8 +244,10 @@ export function createWriteBatcher(deps: {
       client.release();
       return results;
     } catch (err) {
-      // A query that timed out still occupies its connection: a rollback would wait as long again.
-      const usable = !isQueryReadTimeout(err) && (await client.query("rollback").then(() => isHealthy(client), () => false));
+      const usable = await client.query("rollback").then(
+        () => isHealthy(client),
+        () => false,
+      );
       // A connection whose transaction failed oddly is not reused.
       client.release(!usable);
       throw err;
