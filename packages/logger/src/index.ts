@@ -4,10 +4,9 @@
  *
  * Lines go to stdout asynchronously: a line written while the previous write is still in flight
  * joins the next write, so a busy service makes one write call per burst instead of one per line.
- * Even so, a line per operation is a measurable cost (a line per completed withdrawal in the
- * wallet and in settlement cost 3-10% of withdraw-e2e's completions), so the common successful
- * operations log at debug. pino flushes what is buffered when the process exits; only a SIGKILL
- * can lose the last lines.
+ * Even so, a line per operation takes throughput from the hot path, so the common successful
+ * operations log at debug (docs/decisions/2026-11-27-log-lines-per-operation.md). pino flushes
+ * what is buffered when the process exits; only a SIGKILL can lose the last lines.
  */
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 

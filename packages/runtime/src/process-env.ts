@@ -2,7 +2,7 @@
  * Memory settings of every service process, as documented Node options only. A service's live
  * heap is small, but V8's default young generation makes each collection promote more of a busy
  * service's short-lived objects, and glibc's per-thread malloc arenas add to RSS. Measurements
- * are in docs/decisions/.
+ * are in docs/decisions/2026-11-27-service-memory-settings.md.
  */
 
 /**

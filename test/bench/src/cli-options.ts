@@ -34,9 +34,9 @@ export interface BenchOptions {
   /** Withdrawals withdraw-e2e keeps unfinished in the settlement pipeline (the pipeline load shape). */
   withdrawPipelineMax: number;
   /**
-   * withdraw-e2e's warm-up: at least 8 s outside smoke runs. Its pipeline takes that long to reach
-   * a steady state: settlement's bank calls (100 ms at the bank-sim) took 136 ms at the start, 110 ms
-   * after 5 s and 107-110 ms from 6 s on, while the services' code warmed up.
+   * withdraw-e2e's warm-up: at least 8 s outside smoke runs, because its pipeline reaches a steady
+   * state only once the services' code has warmed up
+   * (docs/decisions/2026-11-27-bench-load-generators.md).
    */
   withdrawWarmupMs: number;
   /** Open-loop scenarios shed calls past this many outstanding. */

@@ -55,12 +55,9 @@ const resultMarginMs = 10_000;
 
 /**
  * The open-loop rate one generator process is given at most. An open loop at a lower rate runs on
- * fewer generators than configured: a process that mostly waits still wakes for every call, and
- * on the 2-core bench machine its CPU and its wake-ups come out of the system being measured.
- * On the frames client an open-loop call costs a generator about 0.1 ms of CPU, so one process
- * keeps 5,000 calls/s in half a core. Measured on charge-latency (alternated, 2,900-3,400/s): p50
- * 3.4 and 3.2 ms, p99 35 and 39 ms on one generator; p50 6.1 and 4.7 ms, p99 66 and 51 ms on two,
- * whose main threads waited 430 ms per second for a CPU (/proc schedstat).
+ * fewer generators than configured, because a process that mostly waits still wakes for every
+ * call, and on the 2-core bench machine its CPU and its wake-ups come out of the system being
+ * measured (docs/decisions/2026-11-27-bench-load-generators.md).
  */
 export const openLoopRatePerGeneratorMax = 5_000;
 

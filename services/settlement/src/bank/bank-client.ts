@@ -41,7 +41,8 @@ export interface ClosableBankClient extends BankClient {
 
 /**
  * undici's request API over a keep-alive pool rather than fetch: the same client underneath,
- * without the WHATWG streams and per-call objects that made fetch the settlement's largest CPU cost.
+ * without the WHATWG streams and per-call objects fetch builds for every call
+ * (docs/decisions/2026-11-27-withdrawal-pipeline-cpu.md).
  */
 export function createBankClient(options: BankClientOptions): ClosableBankClient {
   const base = new URL(withTrailingSlash(options.baseUrl));
@@ -51,9 +52,8 @@ export function createBankClient(options: BankClientOptions): ClosableBankClient
 
   return {
     async requestPayout(request, signal) {
-      // One controller and a timer cleared when the call ends. AbortSignal.timeout's timer
-      // outlives the call and AbortSignal.any tracks its sources weakly: together they were 5%
-      // of settlement's CPU.
+      // One controller and a timer cleared when the call ends, because AbortSignal.timeout's
+      // timer outlives the call and AbortSignal.any tracks its sources weakly, both at a CPU cost.
       const controller = new AbortController();
       let timedOut = false;
       const timer = setTimeout(() => {

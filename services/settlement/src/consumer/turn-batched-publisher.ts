@@ -6,8 +6,8 @@
  * publishes from the callback of its own bank response, so without this every result cost a
  * write of its own, and so did the ack that follows its PubAck. Workers finish in bursts (they
  * start together and the bank answers them together), and those socket writes were the largest
- * cost of settling a withdrawal: 27% of settlement's CPU under withdraw-e2e, which then delayed
- * the bank responses of the rest of the burst. Deferring the sends to the end of the turn
+ * cost of settling a withdrawal, which then delayed the bank responses of the rest of the burst
+ * (docs/decisions/2026-11-27-withdrawal-pipeline-cpu.md). Deferring the sends to the end of the turn
  * (setImmediate, not a timer) lets every result whose bank response was read in that turn go out
  * in one write. The batch's publishers are answered together, once all its PubAcks are in, so
  * the acks that follow share a write too.

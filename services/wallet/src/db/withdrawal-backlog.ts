@@ -1,8 +1,8 @@
 /**
  * The number of unsettled withdrawals, for the backlog bound. Counting them walks every pending
  * withdrawal, and doing that in every write batch made it the largest part of the batch's read
- * statement under load (EXPLAIN ANALYZE: 0.63 of 0.96 ms with 1,900 pending), growing with the
- * backlog itself. So a batch counts only when the last count is older than
+ * statement under load, growing with the backlog itself
+ * (docs/decisions/2026-11-27-wallet-write-batches.md). So a batch counts only when the last count is older than
  * `refreshMs`, inside its own transaction (so the count is exact as of its snapshot), and in
  * between the instance adds the withdrawals it commits itself.
  *

@@ -102,8 +102,7 @@ export function startResultsConsumer(deps: {
   /**
    * A completion is the common case and its row records it (status, bank reference, time), so
    * its line is debug, like a charge's; a refund, a parking and a result that changed nothing are
-   * the ones an operator asks about, at info. (A line per completion, with settlement's matching
-   * line, cost 3-10% of withdraw-e2e's completions.)
+   * the ones an operator asks about, at info (docs/decisions/2026-11-27-log-lines-per-operation.md).
    */
   function logApplied(result: WithdrawalResult, applied: ApplyOutcome): void {
     const fields = { transactionId: result.transactionId, outcome: result.outcome };
