@@ -12,9 +12,11 @@ const buf = resolve(pkg, "node_modules/.bin/buf");
 
 rmSync(resolve(pkg, "src/gen"), { recursive: true, force: true });
 mkdirSync(resolve(pkg, "descriptor"), { recursive: true });
-// Only wallet.v1 becomes TypeScript; the vendored health proto is served by grpc-health-check.
-// buf resolves --path against the working directory, hence cwd: root.
-execFileSync(buf, ["generate", "--template", resolve(pkg, "buf.gen.yaml"), "-o", pkg, "--path", "proto/wallet", "."], {
+// wallet.v1 and google.rpc.Status (the error details trailer) become TypeScript; the vendored
+// health proto is served by grpc-health-check. buf resolves --path against the working
+// directory, hence cwd: root.
+const paths = ["proto/wallet", "proto/google/rpc"].flatMap((path) => ["--path", path]);
+execFileSync(buf, ["generate", "--template", resolve(pkg, "buf.gen.yaml"), "-o", pkg, ...paths, "."], {
   cwd: root,
   stdio: "inherit",
 });

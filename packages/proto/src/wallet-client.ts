@@ -16,6 +16,7 @@ import {
   type WithdrawRequest,
   type WithdrawResponse,
 } from "./gen/wallet/v1/wallet.js";
+import { requestIdKey } from "./contract.js";
 
 export interface CallOptions {
   /** Defaults to the client's deadline. */
@@ -47,7 +48,7 @@ export function createWalletClient(address: string, deadlineMs = 5_000, options:
     return (request: Req, callOptions: CallOptions = {}) =>
       new Promise<Res>((resolve, reject) => {
         const metadata = new Metadata();
-        if (callOptions.requestId) metadata.set("x-request-id", callOptions.requestId);
+        if (callOptions.requestId) metadata.set(requestIdKey, callOptions.requestId);
         const deadline = new Date(Date.now() + (callOptions.deadlineMs ?? deadlineMs));
         method.call(raw, request, metadata, { deadline }, (err, response) => (err ? reject(err) : resolve(response)));
       });

@@ -6,7 +6,7 @@
  */
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { isErrorCode, type ErrorCode } from "@wallet/errors";
-import { decodeStatusDetails, statusDetailsKey, type ErrorDetail } from "@wallet/proto";
+import { decodeStatusDetails, errorCodeKey, statusDetailsKey, type ErrorDetail } from "@wallet/proto";
 import { ApiError } from "./api-error.js";
 import { transactionJson } from "./response-json.js";
 
@@ -15,9 +15,6 @@ export interface HttpMapping {
   /** The codes a body may carry for this status; the first is used when the wallet sent none. */
   codes: readonly [ErrorCode, ...ErrorCode[]];
 }
-
-/** Plain-text copy of the stable code, for clients that skip the binary details. */
-export const errorCodeMetadataKey = "wallet-error-code";
 
 /** The one switch from gRPC status to HTTP status. Anything not listed is unexpected: 500. */
 export function httpMappingForGrpcStatus(grpcStatus: status): HttpMapping {
@@ -52,7 +49,7 @@ export function isGrpcError(err: unknown): err is ServiceError {
 export function apiErrorFromGrpc(err: ServiceError): ApiError {
   const mapping = httpMappingForGrpcStatus(err.code);
   const detail = errorDetailOf(err.metadata);
-  const walletCode = detail?.code || stringValue(err.metadata.get(errorCodeMetadataKey)[0]);
+  const walletCode = detail?.code || stringValue(err.metadata.get(errorCodeKey)[0]);
   const code = walletCode !== undefined && isErrorCode(walletCode) && mapping.codes.includes(walletCode) ? walletCode : mapping.codes[0];
   const fromWallet = walletCode !== undefined && code === walletCode;
   if (mapping.httpStatus === 500) return new ApiError(500, "INTERNAL", "internal error", undefined, { cause: err });

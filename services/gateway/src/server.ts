@@ -7,11 +7,10 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "@wallet/logger";
 import type { Registry } from "@wallet/metrics";
-import type { WalletClient } from "@wallet/proto";
+import { requestIdKey, requestIdOrNew, type WalletClient } from "@wallet/proto";
 import { createHttpMetrics, unmatchedRoute } from "./http-metrics.js";
 import { parseJsonBody } from "./json-body.js";
 import { refuseOversizedBodies } from "./oversized-body.js";
-import { requestIdFor, requestIdHeader } from "./request-id.js";
 import { registerOpsRoutes } from "./routes/ops-routes.js";
 import { registerReadRoutes } from "./routes/read-routes.js";
 import { registerWriteRoutes } from "./routes/write-routes.js";
@@ -53,7 +52,10 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
     loggerInstance: deps.logger as FastifyBaseLogger,
     // One "request finished" line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
-    genReqId: requestIdFor,
+    // A caller's usable X-Request-Id is kept, anything else replaced by a fresh one; the id is
+    // echoed in the response, sent to the wallet as metadata and put on every log line about the
+    // request, so one id follows a request through both services.
+    genReqId: (request) => requestIdOrNew(request.headers[requestIdKey]),
     requestIdHeader: false,
     bodyLimit: deps.limits.bodyLimitBytes,
     keepAliveTimeout: deps.limits.keepAliveTimeoutMs,
@@ -87,7 +89,7 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
 
   const metrics = createHttpMetrics(deps.registry);
   app.addHook("onRequest", async (request, reply) => {
-    reply.header(requestIdHeader, request.id);
+    reply.header(requestIdKey, request.id);
   });
   refuseOversizedBodies(app, {
     bodyLimitBytes: deps.limits.bodyLimitBytes,

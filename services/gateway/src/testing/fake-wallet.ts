@@ -4,6 +4,7 @@
  */
 import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
 import {
+  requestIdKey,
   TransactionStatus,
   TransactionType,
   WalletServiceService,
@@ -54,7 +55,7 @@ export async function startFakeWallet(): Promise<FakeWallet> {
 
   function unary<Req, Res>(method: string, respond: (request: Req, transaction: Transaction) => Res) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      const [requestId] = call.metadata.get("x-request-id");
+      const [requestId] = call.metadata.get(requestIdKey);
       calls.push({ method, request: call.request, requestId: typeof requestId === "string" ? requestId : undefined });
       const answer = fake.answer;
       if (answer.kind === "error") {

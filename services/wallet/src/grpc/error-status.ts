@@ -4,7 +4,7 @@
  * leave as a generic INTERNAL, their cause only in the log.
  */
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import { encodeStatusDetails, statusDetailsKey } from "@wallet/proto";
+import { encodeStatusDetails, errorCodeKey, statusDetailsKey } from "@wallet/proto";
 import { WalletError, type ErrorCode } from "@wallet/errors";
 import type { Transaction } from "../domain/transaction.js";
 import { toWireTransaction } from "./convert.js";
@@ -21,15 +21,12 @@ export const grpcStatusByCode: Record<ErrorCode, status> = {
   INTERNAL: status.INTERNAL,
 };
 
-/** Metadata key with the stable error code as plain text, for clients that skip the details. */
-export const errorCodeMetadataKey = "wallet-error-code";
-
 export function toServiceError(err: WalletError): ServiceError {
   const code = grpcStatusByCode[err.code];
   const message = err.code === "INTERNAL" ? "internal error" : err.message;
   const transaction = isTransaction(err.details) ? toWireTransaction(err.details) : undefined;
   const metadata = new Metadata();
-  metadata.set(errorCodeMetadataKey, err.code);
+  metadata.set(errorCodeKey, err.code);
   metadata.set(statusDetailsKey, encodeStatusDetails(code, message, { code: err.code, field: err.field ?? "", transaction }));
   return Object.assign(new Error(message), { code, details: message, metadata });
 }

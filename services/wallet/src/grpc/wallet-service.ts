@@ -2,9 +2,8 @@
  * wallet.v1.WalletService handlers: decode and validate the request, call the ledger, encode the
  * answer. Every call is logged once with its request id, method, status code and duration.
  */
-import { randomUUID } from "node:crypto";
 import { Metadata, status, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
-import { timestampToEpochMs, type WalletServiceServer } from "@wallet/proto";
+import { requestIdKey, requestIdOrNew, timestampToEpochMs, type WalletServiceServer } from "@wallet/proto";
 import { WalletError } from "@wallet/errors";
 import type { Logger } from "@wallet/logger";
 import {
@@ -20,8 +19,6 @@ import type { Ledger } from "../ledger.js";
 import { toWireBalance, toWireTransaction } from "./convert.js";
 import { grpcStatusByCode, toServiceError } from "./error-status.js";
 import { requireWellFormed } from "./malformed-request.js";
-
-export const requestIdMetadataKey = "x-request-id";
 
 /** Writes one debug line in the call's context (its request id and method). */
 type DebugLine = (fields: Record<string, unknown>, message: string) => void;
@@ -45,7 +42,7 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
   function unary<Req, Res>(method: string, handle: (request: Req, debug: DebugLine) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       const started = process.hrtime.bigint();
-      const requestId = requestIdFrom(call.metadata);
+      const requestId = requestIdOrNew(call.metadata.get(requestIdKey)[0]);
       // The call's child logger is made on its first line: building one serialises its bindings,
       // and at the default level a successful call writes none.
       let callLog: Logger | undefined;
@@ -58,10 +55,11 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
         deps.observer?.onCallFinished(method, code, durationSeconds);
         debug({ code: status[code], durationMs: Math.round(durationSeconds * 1e4) / 10 }, "rpc finished");
       };
-      // The request id goes back in the trailers, which leave with the status anyway: sending
-      // it as early headers costs a socket write per call (measured: the top CPU cost).
+      // The request id goes back in the trailers, which leave with the status anyway, because
+      // early headers cost a socket write of their own per call
+      // (docs/decisions/2026-11-26-request-id-in-trailers.md).
       const trailer = new Metadata();
-      trailer.set(requestIdMetadataKey, requestId);
+      trailer.set(requestIdKey, requestId);
       Promise.resolve()
         .then(() => {
           requireWellFormed(call.request);
@@ -78,7 +76,7 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
           else if (walletErr.code === "DEPENDENCY_UNAVAILABLE") log().warn({ err: walletErr.cause }, "dependency unavailable");
           finish(grpcStatusByCode[walletErr.code]);
           const serviceError = toServiceError(walletErr);
-          serviceError.metadata.set(requestIdMetadataKey, requestId);
+          serviceError.metadata.set(requestIdKey, requestId);
           callback(serviceError);
         },
       );
@@ -132,10 +130,4 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
       return { transaction: toWireTransaction(transaction) };
     }),
   };
-}
-
-/** The caller's request id if it sent a sane one, else a fresh one. */
-function requestIdFrom(metadata: Metadata): string {
-  const [value] = metadata.get(requestIdMetadataKey);
-  return typeof value === "string" && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
 }
