@@ -4,10 +4,16 @@
  * Start-up creates (or updates) the streams and the shared durable pull consumer, then starts a
  * fixed pool of workers that pull withdrawal requests, pay them at the bank and publish results.
  */
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "@wallet/logger";
-import { encodeWithdrawalResult, ensureConsumer, ensureStreams, topology } from "@wallet/messages";
+import {
+  defaultStreamLimits,
+  encodeWithdrawalResult,
+  ensureConsumer,
+  startNatsLink,
+  topology,
+  type NatsLink,
+  type NatsReady,
+} from "@wallet/messages";
 import { createMetricsRegistry, startOpsServer } from "@wallet/metrics";
 import { createBankClient } from "./bank/bank-client.js";
 import type { SettlementConfig } from "./config.js";
@@ -22,40 +28,42 @@ export interface SettlementApp {
   stop(): Promise<void>;
 }
 
+/** Pause between reconnect attempts. */
+const natsReconnectWaitMs = 1_000;
+
 export async function startSettlementApp(config: SettlementConfig, logger: Logger): Promise<SettlementApp> {
   const topo = topology(config.NATS_PREFIX);
-  const nc = await connect({
-    servers: config.NATS_URL,
+  // Settlement has nothing to do without NATS: its start fails if the first connection does.
+  const nats = startNatsLink({
+    url: config.NATS_URL,
     name: "settlement",
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1_000,
-    // Every publish is a request, and by default each builds two errors with stacks in case it
-    // fails: 9% of settlement's CPU under load. Our logs give a failure its context instead.
-    noAsyncTraces: true,
+    topology: topo,
+    streamLimits: defaultStreamLimits,
+    reconnectWaitMs: natsReconnectWaitMs,
+    waitForServer: false,
+    logger: logger.child({ component: "nats" }),
   });
-  watchConnection(nc, logger.child({ component: "nats" }));
+  const ready = await nats.whenReady();
   try {
-    return await startOnConnection(nc, config, logger, topo);
+    return await startOnConnection(nats, ready, config, logger, topo);
   } catch (err) {
-    await nc.close();
+    await nats.close();
     throw err;
   }
 }
 
 async function startOnConnection(
-  nc: NatsConnection,
+  nats: NatsLink,
+  { nc, js, jsm }: NatsReady,
   config: SettlementConfig,
   logger: Logger,
   topo: ReturnType<typeof topology>,
 ): Promise<SettlementApp> {
-  const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, topo);
   await ensureConsumer(jsm, topo.requestStream, topo.settlementConsumer, topo.requestSubject, {
     ackWaitMs: config.SETTLEMENT_ACK_WAIT_MS,
     maxDeliver: config.SETTLEMENT_MAX_DELIVER,
     maxAckPending: config.SETTLEMENT_MAX_ACK_PENDING,
   });
-  const js = jetstream(nc);
   const consumer = await js.consumers.get(topo.requestStream, topo.settlementConsumer);
 
   const registry = createMetricsRegistry("settlement");
@@ -119,30 +127,7 @@ async function startOnConnection(
       await bank.close();
       await ops.close();
       // Flushes the acks and naks the workers sent, then closes the connection.
-      await nc.drain();
+      await nats.close();
     },
   };
-}
-
-function watchConnection(nc: NatsConnection, logger: Logger): void {
-  void (async () => {
-    for await (const status of nc.status()) {
-      switch (status.type) {
-        case "disconnect":
-          logger.warn({ server: status.server }, "nats disconnected; reconnecting");
-          break;
-        case "reconnect":
-          logger.info({ server: status.server }, "nats reconnected");
-          break;
-        case "error":
-          logger.warn({ err: status.error }, "nats connection error");
-          break;
-        case "slowConsumer":
-          logger.warn({ pending: status.pending }, "nats slow consumer");
-          break;
-        default:
-          break;
-      }
-    }
-  })().catch((err: unknown) => logger.warn({ err }, "nats status watcher stopped"));
 }
