@@ -4,7 +4,7 @@
  * safe to show a client.
  */
 import type { ErrorCode } from "@wallet/errors";
-import type { TransactionJson } from "./response-json.js";
+import type { TransactionJson } from "./json-shapes.js";
 
 /**
  * The wallet's closed set of codes, plus the few that only an HTTP edge can produce: a body over

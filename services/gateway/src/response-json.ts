@@ -9,32 +9,8 @@ import {
   type Balance,
   type Transaction,
 } from "@wallet/proto";
+import type { BalanceJson, TransactionJson } from "./json-shapes.js";
 import { formatTimestamp } from "./timestamp-json.js";
-
-export interface TransactionJson {
-  id: string;
-  user_id: string;
-  type: "charge" | "withdrawal" | "refund";
-  amount: string;
-  status: "pending" | "completed" | "failed";
-  idempotency_key: string | null;
-  release_at: string | null;
-  created_at: string | null;
-  updated_at: string | null;
-  bank_reference: string | null;
-  failure_reason: string | null;
-  related_transaction_id: string | null;
-}
-
-export interface BalanceJson {
-  user_id: string;
-  available: string;
-  locked: string;
-  pending: string;
-  total: string;
-  next_release_at: string | null;
-  as_of: string | null;
-}
 
 const typeNames: Partial<Record<TransactionType, TransactionJson["type"]>> = {
   [TransactionType.TRANSACTION_TYPE_CHARGE]: "charge",
