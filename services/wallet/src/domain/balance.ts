@@ -24,10 +24,12 @@ export interface FoldedWallet {
   /** The parts with every lock matured at `at` moved from locked to available. */
   parts: WalletParts;
   /** The locks that matured: a writer removes them in the same commit as the parts. */
-  matured: BalanceLock[];
+  matured: readonly BalanceLock[];
   /** The earliest release still ahead, if any. */
   nextReleaseAt: Date | null;
 }
+
+const noLocks: readonly BalanceLock[] = Object.freeze([]);
 
 export const emptyWallet: Readonly<WalletParts> = Object.freeze({ availableMinor: 0n, lockedMinor: 0n, pendingMinor: 0n });
 
@@ -37,6 +39,8 @@ export function isMatured(lock: Pick<BalanceLock, "releaseAt">, at: Date): boole
 }
 
 export function foldMaturedLocks(parts: WalletParts, locks: readonly BalanceLock[], at: Date): FoldedWallet {
+  // Most wallets hold no lock: nothing to fold, nothing to allocate.
+  if (locks.length === 0) return { parts, matured: noLocks, nextReleaseAt: null };
   const matured: BalanceLock[] = [];
   let maturedMinor = 0n;
   let nextReleaseAt: Date | null = null;
