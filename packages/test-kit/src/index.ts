@@ -5,6 +5,7 @@
 export * from "./database.js";
 export * from "./process.js";
 export * from "./wait.js";
+export * from "./system-launcher.js";
 export * from "./system.js";
 export * from "./bank-admin.js";
 export * from "./log-capture.js";

@@ -2,15 +2,17 @@
  * Real processes for integration tests: a wallet (its own database and NATS names) and a gateway
  * in front of it, both the compiled entry points `pnpm turbo run build` produces.
  */
-import { resolve } from "node:path";
-import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { topology } from "@wallet/messages";
-import { createTestDatabase, freePort, startService, uniqueName, type ServiceProcess, type TestDatabase } from "@wallet/test-kit";
+import {
+  createTestDatabase,
+  deleteStreams,
+  freePort,
+  serviceEntries,
+  startService,
+  uniqueName,
+  type ServiceProcess,
+  type TestDatabase,
+} from "@wallet/test-kit";
 
-const repoRoot = resolve(__dirname, "../../../..");
-export const walletEntry = resolve(repoRoot, "services/wallet/dist/main.js");
-export const gatewayEntry = resolve(repoRoot, "services/gateway/dist/main.js");
 const natsUrl = process.env.TEST_NATS_URL ?? "nats://127.0.0.1:4222";
 
 export interface WalletProcess {
@@ -30,7 +32,7 @@ export async function startWalletProcess(env: Record<string, string> = {}): Prom
   try {
     child = await startService({
       name: "wallet",
-      entry: walletEntry,
+      entry: serviceEntries.wallet,
       env: {
         DATABASE_URL: database.url,
         WALLET_GRPC_HOST: "127.0.0.1",
@@ -58,22 +60,9 @@ export async function startWalletProcess(env: Record<string, string> = {}): Prom
       closed = true;
       await child.stop();
       await database.drop();
-      await deleteStreams(natsPrefix);
+      await deleteStreams(natsUrl, natsPrefix);
     },
   };
-}
-
-async function deleteStreams(natsPrefix: string): Promise<void> {
-  const topo = topology(natsPrefix);
-  const nc = await connect({ servers: natsUrl }).catch(() => undefined);
-  if (!nc) return;
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(topo.requestStream).catch(() => undefined);
-    await jsm.streams.delete(topo.resultStream).catch(() => undefined);
-  } finally {
-    await nc.close();
-  }
 }
 
 export interface GatewayProcess {
@@ -86,7 +75,7 @@ export interface GatewayProcess {
 export async function startGatewayProcess(walletAddress: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child = await startService({
     name: "gateway",
-    entry: gatewayEntry,
+    entry: serviceEntries.gateway,
     env: { GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: "0", WALLET_GRPC_URL: walletAddress, ...env },
     readyMessage: "gateway listening",
   });
