@@ -15,9 +15,13 @@ const ports = {
   gateway: port("GATEWAY_PORT", "8080"),
 };
 // The test kit (and the runtime it uses) is built by `npm run setup`, which `npm start` runs first.
-const { createSystemLauncher } = await import(pathToFileURL(resolve(root, "packages/test-kit/dist/system-launcher.js")).href);
+const { createSystemLauncher } = await import(
+  pathToFileURL(resolve(root, "packages/test-kit/dist/system-launcher.js")).href
+);
 // A variable already set in the environment wins over the launcher's wiring.
-const inherited = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined));
+const inherited = Object.fromEntries(
+  Object.entries(process.env).filter(([, value]) => value !== undefined),
+);
 
 const width = "settlement".length;
 const prefix = (name) => `${name.padEnd(width)} |`;
@@ -45,7 +49,8 @@ const system = await createSystemLauncher({
   readyTimeoutMs: upTimeoutMs,
   stopGraceMs: stopTimeoutMs,
   keepLogs: "until-ready",
-  onLine: (name, stream, line) => (stream === "stdout" ? process.stdout : process.stderr).write(`${prefix(name)} ${line}\n`),
+  onLine: (name, stream, line) =>
+    (stream === "stdout" ? process.stdout : process.stderr).write(`${prefix(name)} ${line}\n`),
   onReady: (name) => process.stdout.write(`${prefix(name)} up\n`),
   onExit: (name, code, signal, ready) => {
     process.stdout.write(`${prefix(name)} exited (${signal ?? code})\n`);

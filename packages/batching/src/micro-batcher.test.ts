@@ -5,7 +5,15 @@ const ok = <O>(value: O): BatchOutcome<O> => ({ ok: true, value });
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A batcher whose batches are recorded and answered when the test says so. */
-function recorded(options: { batchMax?: number; queueMax?: number; inFlightMax?: number; keyOf?: (n: number) => string; repeats?: "wait" | "join" } = {}) {
+function recorded(
+  options: {
+    batchMax?: number;
+    queueMax?: number;
+    inFlightMax?: number;
+    keyOf?: (n: number) => string;
+    repeats?: "wait" | "join";
+  } = {},
+) {
   const batches: number[][] = [];
   const release: (() => void)[] = [];
   let taken = 0;
@@ -77,7 +85,9 @@ describe("the micro-batcher", () => {
 
   it("refuses an item past the queue bound without queueing it", async () => {
     const { batcher, batches, releaseNext } = recorded({ queueMax: 2 });
-    const answers = [1, 2, 3].map((n) => batcher.submit(n).catch((err: Error) => err.message));
+    const answers = [1, 2, 3].map((n) =>
+      batcher.submit(n).catch((err: unknown) => (err as Error).message),
+    );
     await turn();
     expect(batches).toEqual([[1, 2]]);
     releaseNext();
@@ -106,7 +116,11 @@ describe("the micro-batcher", () => {
   });
 
   it("lets repeats of a key join one batch when asked", async () => {
-    const { batcher, batches, answerNext } = recorded({ batchMax: 1, keyOf: (n) => String(n % 2), repeats: "join" });
+    const { batcher, batches, answerNext } = recorded({
+      batchMax: 1,
+      keyOf: (n) => String(n % 2),
+      repeats: "join",
+    });
     const answers = [1, 3, 2].map((n) => batcher.submit(n));
     await turn();
     await answerNext();
@@ -127,13 +141,21 @@ describe("the micro-batcher", () => {
       },
     });
     const failed = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
-    expect(failed.map((o) => o.status === "rejected" && (o.reason as Error).message)).toEqual(["database gone", "database gone"]);
+    expect(failed.map((o) => o.status === "rejected" && (o.reason as Error).message)).toEqual([
+      "database gone",
+      "database gone",
+    ]);
     fail = false;
     expect(await batcher.submit(3)).toBe(3);
   });
 
   it("rejects a batch answered with the wrong number of outcomes instead of guessing", async () => {
-    const batcher = createMicroBatcher<number, number>({ batchMax: 10, queueMax: 10, overloaded: () => new Error("overloaded"), run: async () => [ok(1)] });
+    const batcher = createMicroBatcher<number, number>({
+      batchMax: 10,
+      queueMax: 10,
+      overloaded: () => new Error("overloaded"),
+      run: async () => [ok(1)],
+    });
     const outcomes = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
   });

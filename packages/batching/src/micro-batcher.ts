@@ -91,7 +91,9 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): Mi
       return;
     }
     if (outcomes.length !== batch.length) {
-      const mismatch = new Error(`a batch of ${batch.length} was answered with ${outcomes.length} outcomes`);
+      const mismatch = new Error(
+        `a batch of ${batch.length} was answered with ${outcomes.length} outcomes`,
+      );
       for (const waiting of batch) waiting.reject(mismatch);
       return;
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { takeBatch } from "./take-batch.js";
 
 const item = (key: string, n: number) => ({ key, n });
-const take = (queue: ReturnType<typeof item>[], max: number, repeats: "wait" | "join" = "wait") => takeBatch(queue, max, (i) => i.key, repeats).map((i) => i.n);
+const take = (queue: ReturnType<typeof item>[], max: number, repeats: "wait" | "join" = "wait") =>
+  takeBatch(queue, max, (i) => i.key, repeats).map((i) => i.n);
 
 describe("takeBatch", () => {
   it("takes up to max from the front and leaves the rest in order", () => {

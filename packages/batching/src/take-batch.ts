@@ -8,7 +8,12 @@
  */
 export type Repeats = "wait" | "join";
 
-export function takeBatch<T>(queue: T[], keysMax: number, keyOf: (item: T) => string, repeats: Repeats = "wait"): T[] {
+export function takeBatch<T>(
+  queue: T[],
+  keysMax: number,
+  keyOf: (item: T) => string,
+  repeats: Repeats = "wait",
+): T[] {
   const batch: T[] = [];
   const keys = new Set<string>();
   let kept = 0;

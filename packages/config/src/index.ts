@@ -35,7 +35,10 @@ export function loadConfig<S extends z.ZodObject>(
  * Loads configuration for a process entry point: on failure prints every problem and exits 2,
  * so a misconfigured service never starts half-way.
  */
-export function loadConfigOrExit<S extends z.ZodObject>(serviceName: string, schema: S): Readonly<z.infer<S>> {
+export function loadConfigOrExit<S extends z.ZodObject>(
+  serviceName: string,
+  schema: S,
+): Readonly<z.infer<S>> {
   try {
     return loadConfig(schema);
   } catch (err) {
@@ -50,10 +53,10 @@ export function loadConfigOrExit<S extends z.ZodObject>(serviceName: string, sch
 /** An integer variable within [min, max], with a default. */
 export function intVar(defaultValue: number, min: number, max: number) {
   return z.coerce
-    .number({ message: "must be an integer" })
-    .int({ message: "must be an integer" })
-    .min(min, { message: `must be >= ${min}` })
-    .max(max, { message: `must be <= ${max}` })
+    .number({ error: "must be an integer" })
+    .int({ error: "must be an integer" })
+    .min(min, { error: `must be >= ${min}` })
+    .max(max, { error: `must be <= ${max}` })
     .default(defaultValue);
 }
 
@@ -75,14 +78,14 @@ export function urlVar(defaultValue: string, schemes: readonly string[]) {
           return false;
         }
       },
-      { message: `must be a URL with scheme ${schemes.join(" or ")}` },
+      { error: `must be a URL with scheme ${schemes.join(" or ")}` },
     );
 }
 
 /** A boolean written as true/false/1/0. */
 export function boolVar(defaultValue: boolean) {
   return z
-    .enum(["true", "false", "1", "0"], { message: "must be true, false, 1 or 0" })
+    .enum(["true", "false", "1", "0"], { error: "must be true, false, 1 or 0" })
     .default(defaultValue ? "true" : "false")
     .transform((value) => value === "true" || value === "1");
 }

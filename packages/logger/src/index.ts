@@ -13,7 +13,11 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from "p
 export type { Logger };
 
 /** `destination` is stdout unless given (tests pass one to read the lines back). */
-export function createLogger(service: string, level: string = "info", destination?: DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: string = "info",
+  destination?: DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },
@@ -25,7 +29,7 @@ export function createLogger(service: string, level: string = "info", destinatio
         if (first !== null && typeof first === "object" && !(first instanceof Error)) {
           args[0] = stringifyBigints(first as Record<string, unknown>);
         }
-        return method.apply(this, args);
+        method.apply(this, args);
       },
     },
   };

@@ -63,7 +63,12 @@ export function decodeWithdrawalRequested(data: Uint8Array): WithdrawalRequested
   const userId = requirePositiveInt(raw.user_id, "user_id");
   const amountMinor = requirePositiveInt(raw.amount, "amount");
   const attempt = raw.attempt;
-  if (typeof attempt !== "number" || !Number.isInteger(attempt) || attempt < 0 || attempt > 1_000_000) {
+  if (
+    typeof attempt !== "number" ||
+    !Number.isInteger(attempt) ||
+    attempt < 0 ||
+    attempt > 1_000_000
+  ) {
     throw new MessageFormatError("attempt must be a non-negative integer");
   }
   return { transactionId, userId, amountMinor, attempt };
@@ -90,8 +95,10 @@ export function decodeWithdrawalResult(data: Uint8Array): WithdrawalResult {
   }
   const bankReference = optionalString(raw.bank_reference, "bank_reference");
   const reason = optionalString(raw.reason, "reason");
-  if (outcome === "completed" && !bankReference) throw new MessageFormatError("a completed result needs bank_reference");
-  const bankCalls = typeof raw.bank_calls === "number" && Number.isInteger(raw.bank_calls) ? raw.bank_calls : 0;
+  if (outcome === "completed" && !bankReference)
+    throw new MessageFormatError("a completed result needs bank_reference");
+  const bankCalls =
+    typeof raw.bank_calls === "number" && Number.isInteger(raw.bank_calls) ? raw.bank_calls : 0;
   return { transactionId, outcome, bankReference, reason, bankCalls };
 }
 
@@ -102,17 +109,20 @@ function parseObject(data: Uint8Array): Record<string, unknown> {
   } catch {
     throw new MessageFormatError("payload is not JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new MessageFormatError("payload is not an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new MessageFormatError("payload is not an object");
   return value as Record<string, unknown>;
 }
 
 function requireUuid(value: unknown, field: string): string {
-  if (typeof value !== "string" || !uuidPattern.test(value)) throw new MessageFormatError(`${field} must be a lowercase UUID`);
+  if (typeof value !== "string" || !uuidPattern.test(value))
+    throw new MessageFormatError(`${field} must be a lowercase UUID`);
   return value;
 }
 
 function requirePositiveInt(value: unknown, field: string): bigint {
-  if (typeof value !== "string" || !positiveIntPattern.test(value)) throw new MessageFormatError(`${field} must be a positive decimal string`);
+  if (typeof value !== "string" || !positiveIntPattern.test(value))
+    throw new MessageFormatError(`${field} must be a positive decimal string`);
   const parsed = BigInt(value);
   if (parsed > 2n ** 63n - 1n) throw new MessageFormatError(`${field} exceeds int64`);
   return parsed;
@@ -120,6 +130,7 @@ function requirePositiveInt(value: unknown, field: string): bigint {
 
 function optionalString(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.length > 1_000) throw new MessageFormatError(`${field} must be a string of at most 1000 characters`);
+  if (typeof value !== "string" || value.length > 1_000)
+    throw new MessageFormatError(`${field} must be a string of at most 1000 characters`);
   return value;
 }

@@ -10,7 +10,8 @@ const started: { link: NatsLink; topo: Topology }[] = [];
 afterEach(async () => {
   for (const { link, topo } of started.splice(0)) {
     const jsm = link.ready()?.jsm;
-    for (const stream of [topo.requestStream, topo.resultStream]) await jsm?.streams.delete(stream).catch(() => undefined);
+    for (const stream of [topo.requestStream, topo.resultStream])
+      await jsm?.streams.delete(stream).catch(() => undefined);
     await link.close();
   }
 });

@@ -6,7 +6,12 @@
  * settlement has nothing to do without NATS, so its start fails when the first attempt does.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from "@nats-io/jetstream";
 import { ensureStreams, type StreamLimits, type Topology } from "./topology.js";
 
 /** The log calls the link makes; a pino logger is one. */
@@ -60,7 +65,8 @@ const ensureStreamsRetryMs = 1_000;
 export function startNatsLink(options: NatsLinkOptions): NatsLink {
   const { logger, waitForServer } = options;
   // Only when set: the JetStream clients take an explicit `timeout: undefined` as no timeout.
-  const timeout = options.requestTimeoutMs === undefined ? {} : { timeout: options.requestTimeoutMs };
+  const timeout =
+    options.requestTimeoutMs === undefined ? {} : { timeout: options.requestTimeoutMs };
   let handles: NatsReady | undefined;
   let up = false;
   let closing = false;
@@ -141,7 +147,11 @@ export function startNatsLink(options: NatsLinkOptions): NatsLink {
 }
 
 /** Logs the connection's status changes and reports whether it is up. */
-function watchStatus(nc: NatsConnection, logger: NatsLinkLogger, onUp: (connected: boolean) => void): void {
+function watchStatus(
+  nc: NatsConnection,
+  logger: NatsLinkLogger,
+  onUp: (connected: boolean) => void,
+): void {
   void (async () => {
     for await (const status of nc.status()) {
       switch (status.type) {

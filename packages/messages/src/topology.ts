@@ -35,7 +35,8 @@ export interface Topology {
 
 /** `prefix` lets tests and several environments share one NATS server without colliding. */
 export function topology(prefix: string): Topology {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) throw new Error(`invalid NATS prefix ${JSON.stringify(prefix)}`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix))
+    throw new Error(`invalid NATS prefix ${JSON.stringify(prefix)}`);
   return {
     prefix,
     requestStream: `${prefix}_WITHDRAWALS`,
@@ -54,11 +55,18 @@ export interface StreamLimits {
   maxMessages: number;
 }
 
-export const defaultStreamLimits: StreamLimits = { duplicateWindowMs: 10 * 60_000, maxMessages: 1_000_000 };
+export const defaultStreamLimits: StreamLimits = {
+  duplicateWindowMs: 10 * 60_000,
+  maxMessages: 1_000_000,
+};
 
 const msToNanos = (ms: number) => ms * 1_000_000;
 
-function streamConfig(name: string, subject: string, limits: StreamLimits): Partial<StreamConfig> & { name: string } {
+function streamConfig(
+  name: string,
+  subject: string,
+  limits: StreamLimits,
+): Partial<StreamConfig> & { name: string } {
   return {
     name,
     subjects: [subject],
@@ -72,7 +80,11 @@ function streamConfig(name: string, subject: string, limits: StreamLimits): Part
 }
 
 /** Creates both streams, or updates them to this definition. */
-export async function ensureStreams(jsm: JetStreamManager, topo: Topology, limits = defaultStreamLimits): Promise<void> {
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  topo: Topology,
+  limits = defaultStreamLimits,
+): Promise<void> {
   for (const config of [
     streamConfig(topo.requestStream, topo.requestSubject, limits),
     streamConfig(topo.resultStream, topo.resultSubject, limits),
@@ -81,7 +93,8 @@ export async function ensureStreams(jsm: JetStreamManager, topo: Topology, limit
       await jsm.streams.add(config);
     } catch (err) {
       // 10058: a stream with this name exists with another config; bring it to this one.
-      if (err instanceof JetStreamApiError && err.code === 10058) await jsm.streams.update(config.name, config);
+      if (err instanceof JetStreamApiError && err.code === 10058)
+        await jsm.streams.update(config.name, config);
       else throw err;
     }
   }

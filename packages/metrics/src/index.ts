@@ -9,7 +9,9 @@ import { collectDefaultMetrics, Registry } from "prom-client";
 export { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** Latency buckets in seconds, from 0.5 ms to 10 s. */
-export const latencyBucketsSeconds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const latencyBucketsSeconds = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
@@ -54,7 +56,12 @@ export async function startOpsServer(options: {
     if (req.method === "GET" && path === "/health") {
       const report = options.health();
       res.writeHead(report.ok ? 200 : 503, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: report.ok ? "ok" : "degraded", dependencies: report.dependencies }));
+      res.end(
+        JSON.stringify({
+          status: report.ok ? "ok" : "degraded",
+          dependencies: report.dependencies,
+        }),
+      );
       return;
     }
     res.writeHead(404, { "content-type": "application/json" });

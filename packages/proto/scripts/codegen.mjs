@@ -16,8 +16,15 @@ mkdirSync(resolve(pkg, "descriptor"), { recursive: true });
 // health proto is served by grpc-health-check. buf resolves --path against the working
 // directory, hence cwd: root.
 const paths = ["proto/wallet", "proto/google/rpc"].flatMap((path) => ["--path", path]);
-execFileSync(buf, ["generate", "--template", resolve(pkg, "buf.gen.yaml"), "-o", pkg, ...paths, "."], {
+execFileSync(
+  buf,
+  ["generate", "--template", resolve(pkg, "buf.gen.yaml"), "-o", pkg, ...paths, "."],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
+execFileSync(buf, ["build", ".", "-o", resolve(pkg, "descriptor/wallet.binpb")], {
   cwd: root,
   stdio: "inherit",
 });
-execFileSync(buf, ["build", ".", "-o", resolve(pkg, "descriptor/wallet.binpb")], { cwd: root, stdio: "inherit" });

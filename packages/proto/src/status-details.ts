@@ -11,7 +11,10 @@ const errorDetailTypeUrl = "type.googleapis.com/wallet.v1.ErrorDetail";
 
 /** A google.rpc.Status with `detail` as its one Any. */
 export function encodeStatusDetails(code: number, message: string, detail: ErrorDetail): Buffer {
-  const any = { typeUrl: errorDetailTypeUrl, value: Buffer.from(ErrorDetail.encode(detail).finish()) };
+  const any = {
+    typeUrl: errorDetailTypeUrl,
+    value: Buffer.from(ErrorDetail.encode(detail).finish()),
+  };
   return Buffer.from(Status.encode({ code, message, details: [any] }).finish());
 }
 

@@ -29,8 +29,14 @@ export interface WalletClient {
   charge(request: ChargeRequest, options?: CallOptions): Promise<ChargeResponse>;
   withdraw(request: WithdrawRequest, options?: CallOptions): Promise<WithdrawResponse>;
   getBalance(request: GetBalanceRequest, options?: CallOptions): Promise<GetBalanceResponse>;
-  listTransactions(request: ListTransactionsRequest, options?: CallOptions): Promise<ListTransactionsResponse>;
-  getTransaction(request: GetTransactionRequest, options?: CallOptions): Promise<GetTransactionResponse>;
+  listTransactions(
+    request: ListTransactionsRequest,
+    options?: CallOptions,
+  ): Promise<ListTransactionsResponse>;
+  getTransaction(
+    request: GetTransactionRequest,
+    options?: CallOptions,
+  ): Promise<GetTransactionResponse>;
   close(): void;
 }
 
@@ -41,7 +47,11 @@ type UnaryMethod<Req, Res> = (
   callback: (err: ServiceError | null, response: Res) => void,
 ) => unknown;
 
-export function createWalletClient(address: string, deadlineMs = 5_000, options: Partial<ClientOptions> = {}): WalletClient {
+export function createWalletClient(
+  address: string,
+  deadlineMs = 5_000,
+  options: Partial<ClientOptions> = {},
+): WalletClient {
   const raw = new WalletServiceClient(address, credentials.createInsecure(), options);
 
   function call<Req, Res>(method: UnaryMethod<Req, Res>) {
@@ -50,17 +60,28 @@ export function createWalletClient(address: string, deadlineMs = 5_000, options:
         const metadata = new Metadata();
         if (callOptions.requestId) metadata.set(requestIdKey, callOptions.requestId);
         const deadline = new Date(Date.now() + (callOptions.deadlineMs ?? deadlineMs));
-        method.call(raw, request, metadata, { deadline }, (err, response) => (err ? reject(err) : resolve(response)));
+        method(request, metadata, { deadline }, (err, response) =>
+          err ? reject(err) : resolve(response),
+        );
       });
   }
 
   return {
     raw,
-    charge: call(raw.charge as UnaryMethod<ChargeRequest, ChargeResponse>),
-    withdraw: call(raw.withdraw as UnaryMethod<WithdrawRequest, WithdrawResponse>),
-    getBalance: call(raw.getBalance as UnaryMethod<GetBalanceRequest, GetBalanceResponse>),
-    listTransactions: call(raw.listTransactions as UnaryMethod<ListTransactionsRequest, ListTransactionsResponse>),
-    getTransaction: call(raw.getTransaction as UnaryMethod<GetTransactionRequest, GetTransactionResponse>),
+    charge: call(raw.charge.bind(raw) as UnaryMethod<ChargeRequest, ChargeResponse>),
+    withdraw: call(raw.withdraw.bind(raw) as UnaryMethod<WithdrawRequest, WithdrawResponse>),
+    getBalance: call(
+      raw.getBalance.bind(raw) as UnaryMethod<GetBalanceRequest, GetBalanceResponse>,
+    ),
+    listTransactions: call(
+      raw.listTransactions.bind(raw) as UnaryMethod<
+        ListTransactionsRequest,
+        ListTransactionsResponse
+      >,
+    ),
+    getTransaction: call(
+      raw.getTransaction.bind(raw) as UnaryMethod<GetTransactionRequest, GetTransactionResponse>,
+    ),
     close: () => raw.close(),
   };
 }

@@ -20,7 +20,12 @@ export interface HealthMonitor {
 
 export function startHealthMonitor(
   checks: DependencyCheck[],
-  options: { intervalMs: number; timeoutMs: number; logger: Logger; onChange: (healthy: boolean) => void },
+  options: {
+    intervalMs: number;
+    timeoutMs: number;
+    logger: Logger;
+    onChange: (healthy: boolean) => void;
+  },
 ): HealthMonitor {
   const state: Record<string, boolean> = Object.fromEntries(checks.map((c) => [c.name, false]));
   let lastHealthy: boolean | undefined;
@@ -54,7 +59,10 @@ export function startHealthMonitor(
           () => false,
         );
         if (state[dependency.name] !== ok) {
-          options.logger[ok ? "info" : "warn"]({ dependency: dependency.name, up: ok }, "dependency state changed");
+          options.logger[ok ? "info" : "warn"](
+            { dependency: dependency.name, up: ok },
+            "dependency state changed",
+          );
         }
         state[dependency.name] = ok;
       }),

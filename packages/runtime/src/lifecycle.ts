@@ -9,7 +9,11 @@ export interface Stoppable {
  * it has not finished `graceMs` plus a margin later, the process exits anyway with code 1, so an
  * orchestrator never waits on a stuck shutdown. A failed start exits with code 1.
  */
-export function runUntilSignal(logger: Logger, start: () => Promise<Stoppable>, graceMs: number): void {
+export function runUntilSignal(
+  logger: Logger,
+  start: () => Promise<Stoppable>,
+  graceMs: number,
+): void {
   let app: Stoppable | undefined;
   let stopping = false;
 
@@ -25,7 +29,7 @@ export function runUntilSignal(logger: Logger, start: () => Promise<Stoppable>, 
     void (app?.stop() ?? Promise.resolve()).then(
       () => {
         logger.info("stopped");
-        logger.flush?.();
+        logger.flush();
         process.exit(0);
       },
       (err: unknown) => {

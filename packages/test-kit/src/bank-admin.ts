@@ -37,7 +37,11 @@ export async function setBankBehaviour(bankUrl: string, behaviour: BankBehaviour
 }
 
 /** The next bank answers for `reference` (or any reference: "*"), in order, before the random mix. */
-export async function scriptBank(bankUrl: string, outcomes: string[], reference = "*"): Promise<void> {
+export async function scriptBank(
+  bankUrl: string,
+  outcomes: string[],
+  reference = "*",
+): Promise<void> {
   const res = await fetch(`${bankUrl}/admin/script`, {
     method: "POST",
     headers: { "content-type": "application/json" },

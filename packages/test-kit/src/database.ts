@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 
 /** The server tests run against; the same default the services use. */
-export const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const adminDatabaseUrl =
+  process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** A short random suffix for database, stream and consumer names of one test run. */
 export function uniqueName(prefix: string): string {
@@ -33,10 +34,16 @@ export async function createTestDatabase(prefix = "wallet_test"): Promise<TestDa
       withAdminClient(async (client) => {
         await client.query(`alter database "${name}" allow_connections ${allowed}`);
         if (!allowed) {
-          await client.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]);
+          await client.query(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+            [name],
+          );
         }
       }),
-    drop: () => withAdminClient((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+    drop: () =>
+      withAdminClient((client) =>
+        client.query(`drop database if exists "${name}" with (force)`),
+      ).then(() => undefined),
   };
 }
 

@@ -20,7 +20,11 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -83,7 +87,12 @@ export function startService(options: StartServiceOptions): Promise<ServiceProce
 /** Starts a real service process; `ready` says when it is ready. */
 export function spawnService(options: StartServiceOptions): StartingService {
   const child = spawn(process.execPath, [options.entry], {
-    env: { ...serviceProcessEnv, ...process.env, LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? "info", ...options.env },
+    env: {
+      ...serviceProcessEnv,
+      ...process.env,
+      LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? "info",
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogLine[] = [];
@@ -106,18 +115,19 @@ export function spawnService(options: StartServiceOptions): StartingService {
     });
   });
 
-  const stopReading = readLines(child.stdout!, (line) => {
+  const stopReading = readLines(child.stdout, (line) => {
     options.onLine?.("stdout", line);
     if (!parsing) return;
     const parsed = parseLogLine(line);
     logs.push(parsed);
     if (parsed.msg === options.readyMessage) readyLogged = true;
   });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderrTail = `${stderrTail}${chunk}`.slice(-stderrTailMax);
     if (process.env.TEST_SHOW_STDERR) process.stderr.write(`[${options.name}] ${chunk}`);
   });
-  if (options.onLine) readLines(child.stderr!, (line) => options.onLine!("stderr", line));
+  const onLine = options.onLine;
+  if (onLine) readLines(child.stderr, (line) => onLine("stderr", line));
 
   let stopping: Promise<number | null> | undefined;
   const service: ServiceProcess = {
@@ -147,13 +157,18 @@ export function spawnService(options: StartServiceOptions): StartingService {
 
   const readyUrl = options.readyUrl;
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
-  const isReady = readyUrl === undefined ? async () => readyLogged : async () => (await healthStatus(readyUrl)) !== undefined;
+  const isReady =
+    readyUrl === undefined
+      ? async () => readyLogged
+      : async () => (await healthStatus(readyUrl)) !== undefined;
   const ready = (async () => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (status) {
         const details = options.onLine ? "" : `: ${stderrTail}${JSON.stringify(logs.slice(-5))}`;
-        throw new Error(`${options.name} exited with ${status.signal ?? status.code} before it was ready${details}`);
+        throw new Error(
+          `${options.name} exited with ${status.signal ?? status.code} before it was ready${details}`,
+        );
       }
       if (await isReady()) break;
       if (Date.now() > deadline) {

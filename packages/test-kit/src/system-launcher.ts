@@ -21,7 +21,12 @@ export const serviceEntries = {
 
 export type ServiceKind = keyof typeof serviceEntries;
 
-const kindNames: Record<ServiceKind, string> = { wallet: "wallet", settlement: "settlement", bankSim: "bank-sim", gateway: "gateway" };
+const kindNames: Record<ServiceKind, string> = {
+  wallet: "wallet",
+  settlement: "settlement",
+  bankSim: "bank-sim",
+  gateway: "gateway",
+};
 const readyMessages: Record<ServiceKind, string> = {
   wallet: "wallet listening",
   settlement: "settlement ready",
@@ -71,7 +76,12 @@ export interface SystemLaunchOptions {
   onLine?: (name: string, stream: "stdout" | "stderr", line: string) => void;
   onReady?: (name: string) => void;
   /** `ready`: whether the process had become ready before it exited. */
-  onExit?: (name: string, code: number | null, signal: NodeJS.Signals | null, ready: boolean) => void;
+  onExit?: (
+    name: string,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    ready: boolean,
+  ) => void;
 }
 
 export interface StoppedService {
@@ -136,22 +146,28 @@ const running = (service: ServiceProcess | undefined): service is ServiceProcess
 
 /** Only the variables that have a value. */
 function defined(vars: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(vars).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(vars).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function counted(options: SystemLaunchOptions): { wallets: number; settlements: number } {
   const wallets = options.wallets ?? 1;
   const settlements = options.settlements ?? 1;
   const problems: string[] = [];
-  if (!Number.isInteger(wallets) || wallets < 0) problems.push(`wallets must be a whole number >= 0, not ${wallets}`);
-  if (!Number.isInteger(settlements) || settlements < 0) problems.push(`settlements must be a whole number >= 0, not ${settlements}`);
+  if (!Number.isInteger(wallets) || wallets < 0)
+    problems.push(`wallets must be a whole number >= 0, not ${wallets}`);
+  if (!Number.isInteger(settlements) || settlements < 0)
+    problems.push(`settlements must be a whole number >= 0, not ${settlements}`);
   if (options.gateway && wallets < 1) problems.push("gateway needs at least one wallet");
   if (problems.length > 0) throw new Error(`system launcher: ${problems.join("; ")}`);
   return { wallets, settlements };
 }
 
 /** Allocates the ports and names every service; starts nothing (see `startAll`). */
-export async function createSystemLauncher(options: SystemLaunchOptions = {}): Promise<SystemLauncher> {
+export async function createSystemLauncher(
+  options: SystemLaunchOptions = {},
+): Promise<SystemLauncher> {
   const counts = counted(options);
   const ports = options.ports ?? {};
   const host = options.loopback ? "127.0.0.1" : undefined;
@@ -163,11 +179,25 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
   let nextSettlement = 0;
   let closed = false;
 
-  function add(kind: ServiceKind, index: number, several: boolean, wiring: Record<string, string | undefined>, healthPort: number): string {
+  function add(
+    kind: ServiceKind,
+    index: number,
+    several: boolean,
+    wiring: Record<string, string | undefined>,
+    healthPort: number,
+  ): string {
     const name = several || index > 0 ? `${kindNames[kind]}-${index}` : kindNames[kind];
-    if (options.ready === "health" && healthPort === 0) throw new Error(`system launcher: ${name} needs a fixed port for /health readiness`);
+    if (options.ready === "health" && healthPort === 0)
+      throw new Error(`system launcher: ${name} needs a fixed port for /health readiness`);
     const healthUrl = healthPort === 0 ? undefined : `http://127.0.0.1:${healthPort}/health`;
-    instances.set(name, { name, kind, index, env: { ...defined(wiring), ...options.env?.[kind] }, healthUrl, override: {} });
+    instances.set(name, {
+      name,
+      kind,
+      index,
+      env: { ...defined(wiring), ...options.env?.[kind] },
+      healthUrl,
+      override: {},
+    });
     return name;
   }
 
@@ -178,30 +208,60 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
     const opsPort = ports.walletOps?.[index] ?? (await freePort());
     walletAddresses[index] = `127.0.0.1:${grpcPort}`;
     walletOpsPorts[index] = opsPort;
-    const wiring = { WALLET_GRPC_HOST: host, WALLET_GRPC_PORT: String(grpcPort), WALLET_OPS_HOST: host, WALLET_OPS_PORT: String(opsPort) };
-    return add("wallet", index, counts.wallets > 1, { ...wiring, DATABASE_URL: options.databaseUrl, ...nats }, opsPort);
+    const wiring = {
+      WALLET_GRPC_HOST: host,
+      WALLET_GRPC_PORT: String(grpcPort),
+      WALLET_OPS_HOST: host,
+      WALLET_OPS_PORT: String(opsPort),
+    };
+    return add(
+      "wallet",
+      index,
+      counts.wallets > 1,
+      { ...wiring, DATABASE_URL: options.databaseUrl, ...nats },
+      opsPort,
+    );
   }
 
   function addSettlement(): string {
     const index = nextSettlement++;
     const opsPort = ports.settlementOps?.[index] ?? 0;
-    const wiring = { SETTLEMENT_OPS_HOST: host, SETTLEMENT_OPS_PORT: String(opsPort), BANK_URL: bankUrl, ...nats };
+    const wiring = {
+      SETTLEMENT_OPS_HOST: host,
+      SETTLEMENT_OPS_PORT: String(opsPort),
+      BANK_URL: bankUrl,
+      ...nats,
+    };
     return add("settlement", index, counts.settlements > 1, wiring, opsPort);
   }
 
   const bankPort = options.bankSim === false ? undefined : (ports.bankSim ?? (await freePort()));
   const bankUrl = bankPort === undefined ? undefined : `http://127.0.0.1:${bankPort}`;
-  if (bankPort !== undefined) add("bankSim", 0, false, { BANK_SIM_HOST: host, BANK_SIM_PORT: String(bankPort) }, bankPort);
+  if (bankPort !== undefined)
+    add("bankSim", 0, false, { BANK_SIM_HOST: host, BANK_SIM_PORT: String(bankPort) }, bankPort);
   for (let i = 0; i < counts.wallets; i++) await addWallet();
   for (let i = 0; i < counts.settlements; i++) addSettlement();
   const gatewayPort = options.gateway ? (ports.gateway ?? (await freePort())) : undefined;
   if (gatewayPort !== undefined) {
-    add("gateway", 0, false, { GATEWAY_HOST: host, GATEWAY_PORT: String(gatewayPort), WALLET_GRPC_URL: walletAddresses[0] }, gatewayPort);
+    add(
+      "gateway",
+      0,
+      false,
+      {
+        GATEWAY_HOST: host,
+        GATEWAY_PORT: String(gatewayPort),
+        WALLET_GRPC_URL: walletAddresses[0],
+      },
+      gatewayPort,
+    );
   }
 
   function instanceOf(name: string): Instance {
     const instance = instances.get(name);
-    if (!instance) throw new Error(`system launcher: no service named ${name} (there are ${[...instances.keys()].join(", ")})`);
+    if (!instance)
+      throw new Error(
+        `system launcher: no service named ${name} (there are ${[...instances.keys()].join(", ")})`,
+      );
     return instance;
   }
 
@@ -218,10 +278,13 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
       readyTimeoutMs: options.readyTimeoutMs,
       keepLogs: options.keepLogs,
       onLine: onLine && ((stream: "stdout" | "stderr", line: string) => onLine(name, stream, line)),
-      onExit: (code: number | null, signal: NodeJS.Signals | null) => options.onExit?.(name, code, signal, instance.readied === service),
+      onExit: (code: number | null, signal: NodeJS.Signals | null) =>
+        options.onExit?.(name, code, signal, instance.readied === service),
     };
     const { service, ready } = spawnService(
-      options.ready === "health" ? { ...common, readyUrl: instance.healthUrl! } : { ...common, readyMessage: readyMessages[instance.kind] },
+      options.ready === "health"
+        ? { ...common, readyUrl: instance.healthUrl! }
+        : { ...common, readyMessage: readyMessages[instance.kind] },
     );
     instance.current = service;
     const started = ready
@@ -245,8 +308,17 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
     closed = true;
     const stopped: StoppedService[] = [];
     for (const kind of stopOrder) {
-      const group = [...instances.values()].filter((instance) => instance.kind === kind && instance.current);
-      stopped.push(...(await Promise.all(group.map(async ({ name, current }) => ({ name, code: await current!.stop(stopGraceMs) })))));
+      const group = [...instances.values()].filter(
+        (instance) => instance.kind === kind && instance.current,
+      );
+      stopped.push(
+        ...(await Promise.all(
+          group.map(async ({ name, current }) => ({
+            name,
+            code: await current!.stop(stopGraceMs),
+          })),
+        )),
+      );
     }
     return stopped;
   }
@@ -256,14 +328,19 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
     gatewayUrl: gatewayPort === undefined ? undefined : `http://127.0.0.1:${gatewayPort}`,
     walletAddresses,
     walletOpsPorts,
-    names: (kind) => [...instances.values()].filter((instance) => kind === undefined || instance.kind === kind).map(({ name }) => name),
+    names: (kind) =>
+      [...instances.values()]
+        .filter((instance) => kind === undefined || instance.kind === kind)
+        .map(({ name }) => name),
     async addInstance(kind) {
       if (closed) throw new Error(`not adding a ${kind}: the system is stopping`);
       return kind === "wallet" ? addWallet() : addSettlement();
     },
     async startAll() {
       // wallet-0 applies the migrations, so the other wallets wait for it; bank-sim starts alongside.
-      const first = [...instances.values()].filter(({ kind, index }) => kind === "bankSim" || (kind === "wallet" && index === 0));
+      const first = [...instances.values()].filter(
+        ({ kind, index }) => kind === "bankSim" || (kind === "wallet" && index === 0),
+      );
       const rest = [...instances.values()].filter((instance) => !first.includes(instance));
       for (const stage of [first, rest]) await Promise.all(stage.map(({ name }) => start(name)));
     },
@@ -274,7 +351,8 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
       return running(service) ? service.child.pid : undefined;
     },
     alive: (name) => running(instanceOf(name).readied),
-    stderrTail: (name) => (instanceOf(name).current?.stderrTail() ?? "").replace(/\s+/g, " ").trim(),
+    stderrTail: (name) =>
+      (instanceOf(name).current?.stderrTail() ?? "").replace(/\s+/g, " ").trim(),
     async kill(name) {
       await instanceOf(name).current?.kill();
     },
@@ -289,14 +367,16 @@ export async function createSystemLauncher(options: SystemLaunchOptions = {}): P
       for (const { healthUrl } of instances.values()) {
         if (healthUrl === undefined) continue;
         while ((await healthStatus(healthUrl)) !== 200) {
-          if (Date.now() > deadline) throw new Error(`${healthUrl} is not healthy after ${timeoutMs / 1000} s`);
+          if (Date.now() > deadline)
+            throw new Error(`${healthUrl} is not healthy after ${timeoutMs / 1000} s`);
           await sleep(healthyPollIntervalMs);
         }
       }
     },
     stopAll,
     killAllNow() {
-      for (const { current } of instances.values()) if (running(current)) current.child.kill("SIGKILL");
+      for (const { current } of instances.values())
+        if (running(current)) current.child.kill("SIGKILL");
     },
   };
 }

@@ -55,7 +55,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     loopback: true,
     env: {
       bankSim: { BANK_SIM_LATENCY_MS_MIN: "5", BANK_SIM_LATENCY_MS_MAX: "20", ...options.bankEnv },
-      wallet: { OUTBOX_SWEEP_INTERVAL_MS: "250", RESULTS_RETRY_DELAY_MS: "200", ...options.walletEnv },
+      wallet: {
+        OUTBOX_SWEEP_INTERVAL_MS: "250",
+        RESULTS_RETRY_DELAY_MS: "200",
+        ...options.walletEnv,
+      },
       settlement: options.settlementEnv,
       gateway: options.gatewayEnv,
     },
@@ -73,7 +77,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     throw err;
   });
 
-  const processes = (kind: "wallet" | "settlement") => system.names(kind).map((name) => system.process(name)!);
+  const processes = (kind: "wallet" | "settlement") =>
+    system.names(kind).map((name) => system.process(name)!);
   /** Restarts instance `index` of a kind, or starts one more when there is none. */
   const startInstance = async (kind: "wallet" | "settlement", index: number | undefined) => {
     const existing = index === undefined ? undefined : system.names(kind)[index];
@@ -107,14 +112,17 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
  */
 export async function deleteStreams(natsUrl: string, prefix: string): Promise<string[]> {
   const problems: string[] = [];
-  const nc = await connect({ servers: natsUrl, timeout: 2_000 }).catch((err: unknown) => void problems.push(`deleting the streams: ${String(err)}`));
+  const nc = await connect({ servers: natsUrl, timeout: 2_000 }).catch(
+    (err: unknown) => void problems.push(`deleting the streams: ${String(err)}`),
+  );
   if (!nc) return problems;
   try {
     const jsm = await jetstreamManager(nc);
     const topo = topology(prefix);
     for (const stream of [topo.requestStream, topo.resultStream]) {
       await jsm.streams.delete(stream).catch((err: unknown) => {
-        if (!/not found/i.test(String(err))) problems.push(`deleting stream ${stream}: ${String(err)}`);
+        if (!/not found/i.test(String(err)))
+          problems.push(`deleting stream ${stream}: ${String(err)}`);
       });
     }
   } catch (err) {

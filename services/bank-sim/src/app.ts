@@ -19,9 +19,15 @@ export interface BankSimApp {
 }
 
 export async function startBankSimApp(config: BankSimConfig, logger: Logger): Promise<BankSimApp> {
-  const stateFile = config.BANK_SIM_STATE_FILE === undefined ? undefined : openStateFile(config.BANK_SIM_STATE_FILE);
+  const stateFile =
+    config.BANK_SIM_STATE_FILE === undefined
+      ? undefined
+      : openStateFile(config.BANK_SIM_STATE_FILE);
   if (stateFile !== undefined) {
-    logger.info({ path: config.BANK_SIM_STATE_FILE, payouts: stateFile.records.length }, "state file loaded");
+    logger.info(
+      { path: config.BANK_SIM_STATE_FILE, payouts: stateFile.records.length },
+      "state file loaded",
+    );
   }
   const book = createPayoutBook({
     behaviour: behaviourFromConfig(config),
@@ -48,7 +54,10 @@ export async function startBankSimApp(config: BankSimConfig, logger: Logger): Pr
     metrics,
     logger,
   });
-  logger.info({ port: server.port, behaviour: behaviourToJson(book.behaviour()), seed: config.BANK_SIM_SEED }, "bank-sim listening");
+  logger.info(
+    { port: server.port, behaviour: behaviourToJson(book.behaviour()), seed: config.BANK_SIM_SEED },
+    "bank-sim listening",
+  );
 
   return {
     port: server.port,

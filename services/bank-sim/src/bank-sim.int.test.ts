@@ -17,12 +17,25 @@ type Answer =
   | { kind: "destroyed"; code: string | undefined; elapsedMs: number };
 
 /** One request on its own connection, so a socket the bank destroys affects only this call. */
-function call(port: number, method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const startedAt = Date.now();
-  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const payload =
+    options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return new Promise((resolvePromise) => {
     const req = request(
-      { host: "127.0.0.1", port, method, path, agent: false, headers: { "content-type": "application/json", ...options.headers } },
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        agent: false,
+        headers: { "content-type": "application/json", ...options.headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -34,11 +47,18 @@ function call(port: number, method: string, path: string, options: { body?: unkn
           } catch {
             // Not JSON (the metrics text): keep the string.
           }
-          resolvePromise({ kind: "response", status: res.statusCode ?? 0, body, elapsedMs: Date.now() - startedAt });
+          resolvePromise({
+            kind: "response",
+            status: res.statusCode ?? 0,
+            body,
+            elapsedMs: Date.now() - startedAt,
+          });
         });
       },
     );
-    req.on("error", (err: NodeJS.ErrnoException) => resolvePromise({ kind: "destroyed", code: err.code, elapsedMs: Date.now() - startedAt }));
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      resolvePromise({ kind: "destroyed", code: err.code, elapsedMs: Date.now() - startedAt }),
+    );
     req.end(payload);
   });
 }
@@ -83,7 +103,9 @@ async function script(port: number, reference: string, outcomes: string[]) {
   expectResponse(await call(port, "POST", "/admin/script", { body: { reference, outcomes } }), 200);
 }
 
-async function startBank(env: Record<string, string> = {}): Promise<{ bank: ServiceProcess; port: number }> {
+async function startBank(
+  env: Record<string, string> = {},
+): Promise<{ bank: ServiceProcess; port: number }> {
   const port = await freePort();
   const bank = await startService({
     name: "bank-sim",
@@ -126,7 +148,10 @@ describe("bank-sim over HTTP", () => {
 
   it("pays once and answers every repeat and GET with the same body", async () => {
     const amount = "9223372036854775807";
-    const first = expectResponse(await payout(port, "tx-paid", amount), 200) as { status: string; bank_reference: string };
+    const first = expectResponse(await payout(port, "tx-paid", amount), 200) as {
+      status: string;
+      bank_reference: string;
+    };
     expect(first.status).toBe("paid");
     expect(first.bank_reference).toMatch(/^bnk_[0-9a-f]{16}$/);
     expect(expectResponse(await payout(port, "tx-paid", amount), 200)).toEqual(first);
@@ -154,16 +179,26 @@ describe("bank-sim over HTTP", () => {
 
   it("rejects for good: a repeat and a GET return the same 422 and nothing is paid", async () => {
     await script(port, "tx-rejected", ["rejected", "paid"]);
-    const first = expectResponse(await payout(port, "tx-rejected"), 422) as { status: string; reason: string };
+    const first = expectResponse(await payout(port, "tx-rejected"), 422) as {
+      status: string;
+      reason: string;
+    };
     expect(first.status).toBe("rejected");
     expect(first.reason).toEqual(expect.any(String));
     expect(expectResponse(await payout(port, "tx-rejected"), 422)).toEqual(first);
     expect(expectResponse(await call(port, "GET", "/payouts/tx-rejected"), 422)).toEqual(first);
-    expect(await row(port, "tx-rejected")).toMatchObject({ status: "rejected", reason: first.reason, pay_count: 0, requests: 2 });
+    expect(await row(port, "tx-rejected")).toMatchObject({
+      status: "rejected",
+      reason: first.reason,
+      pay_count: 0,
+      requests: 2,
+    });
   });
 
   it("answers 409 to a repeat while the first request is still being processed", async () => {
-    const put = await call(port, "PUT", "/admin/behaviour", { body: { latency_ms_min: 1_000, latency_ms_max: 1_000 } });
+    const put = await call(port, "PUT", "/admin/behaviour", {
+      body: { latency_ms_min: 1_000, latency_ms_max: 1_000 },
+    });
     expectResponse(put, 200);
     const first = payout(port, "tx-busy");
     // Wait until the bank has the first request inside its latency wait, then repeat it.
@@ -186,10 +221,18 @@ describe("bank-sim over HTTP", () => {
       expect(answer.kind).toBe("response");
       if (answer.kind === "response") expect([500, 503]).toContain(answer.status);
       expectResponse(await call(port, "GET", "/payouts/tx-flaky"), 404);
-      expect(await row(port, "tx-flaky")).toMatchObject({ status: "undecided", pay_count: 0, requests: i + 1 });
+      expect(await row(port, "tx-flaky")).toMatchObject({
+        status: "undecided",
+        pay_count: 0,
+        requests: i + 1,
+      });
     }
     expect(expectResponse(await payout(port, "tx-flaky"), 200)).toMatchObject({ status: "paid" });
-    expect(await row(port, "tx-flaky")).toMatchObject({ status: "paid", pay_count: 1, requests: 3 });
+    expect(await row(port, "tx-flaky")).toMatchObject({
+      status: "paid",
+      pay_count: 1,
+      requests: 3,
+    });
   });
 
   it("hangs: never answers, destroys the socket after BANK_SIM_HANG_MS, pays nothing", async () => {
@@ -198,14 +241,21 @@ describe("bank-sim over HTTP", () => {
     expect(answer.kind).toBe("destroyed");
     expect(answer.elapsedMs).toBeGreaterThanOrEqual(hangMs - 20);
     expectResponse(await call(port, "GET", "/payouts/tx-hang"), 404);
-    expect(await row(port, "tx-hang")).toMatchObject({ status: "undecided", pay_count: 0, requests: 1 });
+    expect(await row(port, "tx-hang")).toMatchObject({
+      status: "undecided",
+      pay_count: 0,
+      requests: 1,
+    });
   });
 
   it("loses the response of a payout it made: the socket breaks, GET and a repeat show it paid", async () => {
     await script(port, "tx-lost", ["lost_response"]);
     const answer = await payout(port, "tx-lost");
     expect(answer.kind).toBe("destroyed");
-    const viaGet = expectResponse(await call(port, "GET", "/payouts/tx-lost"), 200) as { status: string; bank_reference: string };
+    const viaGet = expectResponse(await call(port, "GET", "/payouts/tx-lost"), 200) as {
+      status: string;
+      bank_reference: string;
+    };
     expect(viaGet.status).toBe("paid");
     expect(expectResponse(await payout(port, "tx-lost"), 200)).toEqual(viaGet);
     expect(await row(port, "tx-lost")).toMatchObject({ status: "paid", pay_count: 1, requests: 2 });
@@ -213,7 +263,9 @@ describe("bank-sim over HTTP", () => {
 
   it("applies a wildcard script to any reference, in order, then falls back to the random mix", async () => {
     await script(port, "*", ["rejected", "error"]);
-    expect(expectResponse(await call(port, "GET", "/admin/script"), 200)).toEqual({ scripts: { "*": ["rejected", "error"] } });
+    expect(expectResponse(await call(port, "GET", "/admin/script"), 200)).toEqual({
+      scripts: { "*": ["rejected", "error"] },
+    });
     expectResponse(await payout(port, "tx-a"), 422);
     const second = await payout(port, "tx-b");
     expect(second.kind === "response" && second.status >= 500).toBe(true);
@@ -222,7 +274,9 @@ describe("bank-sim over HTTP", () => {
   });
 
   it("refuses a bad script", async () => {
-    const answer = await call(port, "POST", "/admin/script", { body: { reference: "tx-1", outcomes: ["paid", "explode"] } });
+    const answer = await call(port, "POST", "/admin/script", {
+      body: { reference: "tx-1", outcomes: ["paid", "explode"] },
+    });
     expect(expectResponse(answer, 400)).toMatchObject({ error: { code: "INVALID_ARGUMENT" } });
   });
 
@@ -236,8 +290,12 @@ describe("bank-sim over HTTP", () => {
       hang_rate: 0,
       lost_response_rate: 0,
     });
-    const bad = await call(port, "PUT", "/admin/behaviour", { body: { reject_rate: 0.8, error_rate: 0.8 } });
-    expect(expectResponse(bad, 400)).toMatchObject({ error: { code: "INVALID_ARGUMENT", details: [expect.stringContaining("sum")] } });
+    const bad = await call(port, "PUT", "/admin/behaviour", {
+      body: { reject_rate: 0.8, error_rate: 0.8 },
+    });
+    expect(expectResponse(bad, 400)).toMatchObject({
+      error: { code: "INVALID_ARGUMENT", details: [expect.stringContaining("sum")] },
+    });
     expectResponse(await call(port, "PUT", "/admin/behaviour", { body: { reject_rate: 1 } }), 200);
     expectResponse(await payout(port, "tx-1"), 422);
     expectResponse(await payout(port, "tx-2"), 422);
@@ -249,9 +307,21 @@ describe("bank-sim over HTTP", () => {
 
   it.each([
     ["no Idempotency-Key", {}, { reference: "tx-1", user_id: "u1", amount: "1" }],
-    ["a key that is not the reference", { "idempotency-key": "tx-2" }, { reference: "tx-1", user_id: "u1", amount: "1" }],
-    ["a numeric amount", { "idempotency-key": "tx-1" }, { reference: "tx-1", user_id: "u1", amount: 1 }],
-    ["a zero amount", { "idempotency-key": "tx-1" }, { reference: "tx-1", user_id: "u1", amount: "0" }],
+    [
+      "a key that is not the reference",
+      { "idempotency-key": "tx-2" },
+      { reference: "tx-1", user_id: "u1", amount: "1" },
+    ],
+    [
+      "a numeric amount",
+      { "idempotency-key": "tx-1" },
+      { reference: "tx-1", user_id: "u1", amount: 1 },
+    ],
+    [
+      "a zero amount",
+      { "idempotency-key": "tx-1" },
+      { reference: "tx-1", user_id: "u1", amount: "0" },
+    ],
   ])("refuses a payout with %s and records nothing", async (_what, headers, body) => {
     const answer = await call(port, "POST", "/payouts", { headers, body });
     expect(expectResponse(answer, 400)).toMatchObject({ error: { code: "INVALID_ARGUMENT" } });
@@ -261,12 +331,17 @@ describe("bank-sim over HTTP", () => {
   it("refuses a body that is not JSON, and one over the size limit", async () => {
     const headers = { "idempotency-key": "tx-1" };
     expectResponse(await call(port, "POST", "/payouts", { headers, rawBody: "{not json" }), 400);
-    expectResponse(await call(port, "POST", "/payouts", { headers, rawBody: "x".repeat(17 * 1024) }), 413);
+    expectResponse(
+      await call(port, "POST", "/payouts", { headers, rawBody: "x".repeat(17 * 1024) }),
+      413,
+    );
   });
 
   it("refuses a key reused with another amount and keeps the original payout", async () => {
     expectResponse(await payout(port, "tx-1", "100"), 200);
-    expect(expectResponse(await payout(port, "tx-1", "999"), 400)).toMatchObject({ error: { code: "IDEMPOTENCY_KEY_REUSED" } });
+    expect(expectResponse(await payout(port, "tx-1", "999"), 400)).toMatchObject({
+      error: { code: "IDEMPOTENCY_KEY_REUSED" },
+    });
     expect(await row(port, "tx-1")).toMatchObject({ amount: "100", pay_count: 1 });
   });
 
@@ -283,14 +358,21 @@ describe("bank-sim over HTTP", () => {
     expectResponse(await payout(port, "tx-m2"), 200);
     const text = expectResponse(await call(port, "GET", "/metrics"), 200) as string;
     const counter = (result: string) => {
-      const match = text.match(new RegExp(`^bank_sim_payout_requests_total\\{result="${result}",service="bank-sim"\\} (\\d+)$`, "m"));
+      const match = text.match(
+        new RegExp(
+          `^bank_sim_payout_requests_total\\{result="${result}",service="bank-sim"\\} (\\d+)$`,
+          "m",
+        ),
+      );
       return Number(match?.[1] ?? Number.NaN);
     };
     // Counters are cumulative across tests; the replay of tx-m2 is the only one here and earlier tests had some.
     expect(counter("rejected")).toBeGreaterThanOrEqual(1);
     expect(counter("paid")).toBeGreaterThanOrEqual(1);
     expect(counter("replayed")).toBeGreaterThanOrEqual(1);
-    expect(text).toMatch(/^bank_sim_http_request_duration_seconds_count\{service="bank-sim",route="POST \/payouts",status="200"\} \d+$/m);
+    expect(text).toMatch(
+      /^bank_sim_http_request_duration_seconds_count\{service="bank-sim",route="POST \/payouts",status="200"\} \d+$/m,
+    );
     expect(text).toMatch(/^bank_sim_payments_total\{service="bank-sim"\} \d+$/m);
   });
 });
@@ -321,8 +403,12 @@ describe("bank-sim with a state file", () => {
 
     const second = await startBank(env);
     try {
-      expect(expectResponse(await call(second.port, "GET", "/payouts/tx-durable"), 200)).toEqual(paid);
-      expect(expectResponse(await payout(second.port, "tx-durable", "9007199254740993"), 200)).toEqual(paid);
+      expect(expectResponse(await call(second.port, "GET", "/payouts/tx-durable"), 200)).toEqual(
+        paid,
+      );
+      expect(
+        expectResponse(await payout(second.port, "tx-durable", "9007199254740993"), 200),
+      ).toEqual(paid);
       expect(expectResponse(await payout(second.port, "tx-refused"), 422)).toEqual(rejected);
       expectResponse(await call(second.port, "GET", "/payouts/tx-flaky"), 404);
       const rows = (await ledger(second.port)).payouts;
@@ -332,8 +418,16 @@ describe("bank-sim with a state file", () => {
         pay_count: 1,
         requests: 2,
       });
-      expect(rows.find((r) => r.reference === "tx-refused")).toMatchObject({ status: "rejected", pay_count: 0, requests: 2 });
-      expect(rows.find((r) => r.reference === "tx-flaky")).toMatchObject({ status: "undecided", pay_count: 0, requests: 1 });
+      expect(rows.find((r) => r.reference === "tx-refused")).toMatchObject({
+        status: "rejected",
+        pay_count: 0,
+        requests: 2,
+      });
+      expect(rows.find((r) => r.reference === "tx-flaky")).toMatchObject({
+        status: "undecided",
+        pay_count: 0,
+        requests: 1,
+      });
     } finally {
       await second.bank.stop();
     }
@@ -342,7 +436,10 @@ describe("bank-sim with a state file", () => {
 
 describe("bank-sim shutdown", () => {
   it("finishes a payout in flight on SIGTERM, then exits 0", async () => {
-    const { bank, port } = await startBank({ BANK_SIM_LATENCY_MS_MIN: "500", BANK_SIM_LATENCY_MS_MAX: "500" });
+    const { bank, port } = await startBank({
+      BANK_SIM_LATENCY_MS_MIN: "500",
+      BANK_SIM_LATENCY_MS_MAX: "500",
+    });
     const inFlight = payout(port, "tx-in-flight");
     await waitFor("the payout to be in progress", async () => {
       const answer = await call(port, "GET", "/payouts/tx-in-flight");

@@ -13,11 +13,18 @@ const current: Behaviour = {
 describe("applyBehaviourPatch", () => {
   it("replaces the fields given and keeps the others", () => {
     const result = applyBehaviourPatch(current, { latency_ms_max: 50, error_rate: 0.3 });
-    expect(result).toEqual({ ok: true, behaviour: { ...current, latencyMsMax: 50, errorRate: 0.3 } });
+    expect(result).toEqual({
+      ok: true,
+      behaviour: { ...current, latencyMsMax: 50, errorRate: 0.3 },
+    });
   });
 
   it("accepts rates that sum to exactly 1 despite float rounding", () => {
-    const result = applyBehaviourPatch(current, { reject_rate: 0.7, error_rate: 0.2, hang_rate: 0.1 });
+    const result = applyBehaviourPatch(current, {
+      reject_rate: 0.7,
+      error_rate: 0.2,
+      hang_rate: 0.1,
+    });
     expect(result.ok).toBe(true);
   });
 

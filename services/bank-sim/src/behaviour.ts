@@ -24,10 +24,14 @@ export function behaviourProblems(behaviour: Behaviour): BehaviourProblem[] {
   if (behaviour.latencyMsMin > behaviour.latencyMsMax) {
     problems.push({ field: "latencyMsMax", message: "must be >= the latency minimum" });
   }
-  const rateSum = behaviour.rejectRate + behaviour.errorRate + behaviour.hangRate + behaviour.lostResponseRate;
+  const rateSum =
+    behaviour.rejectRate + behaviour.errorRate + behaviour.hangRate + behaviour.lostResponseRate;
   // A small tolerance, so that rates such as 0.7 + 0.2 + 0.1 are not refused for float rounding.
   if (rateSum > 1 + 1e-9) {
-    problems.push({ field: "rejectRate", message: "reject, error, hang and lost response rates must sum to <= 1" });
+    problems.push({
+      field: "rejectRate",
+      message: "reject, error, hang and lost response rates must sum to <= 1",
+    });
   }
   return problems;
 }
@@ -67,7 +71,9 @@ export function applyBehaviourPatch(current: Behaviour, body: unknown): PatchRes
   if (!parsed.success) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`),
+      problems: parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
+      ),
     };
   }
   const patch = parsed.data;

@@ -20,7 +20,10 @@ describe("bankSimConfigSchema", () => {
   });
 
   it("reads rates as fractions and the seed as an integer", () => {
-    const config = loadConfig(bankSimConfigSchema, { BANK_SIM_REJECT_RATE: "0.25", BANK_SIM_SEED: "7" });
+    const config = loadConfig(bankSimConfigSchema, {
+      BANK_SIM_REJECT_RATE: "0.25",
+      BANK_SIM_SEED: "7",
+    });
     expect(config.BANK_SIM_REJECT_RATE).toBe(0.25);
     expect(config.BANK_SIM_SEED).toBe(7);
   });
@@ -44,8 +47,8 @@ describe("bankSimConfigSchema", () => {
   });
 
   it("refuses rates that sum above 1", () => {
-    expect(() => loadConfig(bankSimConfigSchema, { BANK_SIM_ERROR_RATE: "0.6", BANK_SIM_REJECT_RATE: "0.6" })).toThrow(
-      /must sum to <= 1/,
-    );
+    expect(() =>
+      loadConfig(bankSimConfigSchema, { BANK_SIM_ERROR_RATE: "0.6", BANK_SIM_REJECT_RATE: "0.6" }),
+    ).toThrow(/must sum to <= 1/);
   });
 });

@@ -5,9 +5,9 @@ import { behaviourProblems, type Behaviour } from "./behaviour.js";
 /** A probability in [0, 1]; the outcome rates below are fractions of processed payouts. */
 function rateVar(defaultValue: number) {
   return z.coerce
-    .number({ message: "must be a number between 0 and 1" })
-    .min(0, { message: "must be >= 0" })
-    .max(1, { message: "must be <= 1" })
+    .number({ error: "must be a number between 0 and 1" })
+    .min(0, { error: "must be >= 0" })
+    .max(1, { error: "must be <= 1" })
     .default(defaultValue);
 }
 
@@ -56,7 +56,10 @@ export const bankSimConfigSchema = z
     BANK_SIM_LOST_RESPONSE_RATE: rateVar(0),
     BANK_SIM_HANG_MS: intVar(30_000, 1, 600_000),
     /** Makes outcomes and latencies reproducible; unset means a different run each start. */
-    BANK_SIM_SEED: z.coerce.number({ message: "must be an integer" }).int({ message: "must be an integer" }).optional(),
+    BANK_SIM_SEED: z.coerce
+      .number({ error: "must be an integer" })
+      .int({ error: "must be an integer" })
+      .optional(),
     /** Where the ledger survives a crash; unset keeps it in memory only. */
     BANK_SIM_STATE_FILE: z.string().min(1).optional(),
     /** Request bodies larger than this are refused with 413; a payout body is under 200 bytes. */
@@ -72,7 +75,12 @@ export const bankSimConfigSchema = z
       // `when` runs this even after a key was out of range, so one start-up lists more problems;
       // the cross-field rules only make sense once each field is a number. (A key that is not a
       // number at all still stops zod before this runs.)
-      if (!Object.values(behaviour).every((value) => typeof value === "number" && Number.isFinite(value))) return;
+      if (
+        !Object.values(behaviour).every(
+          (value) => typeof value === "number" && Number.isFinite(value),
+        )
+      )
+        return;
       for (const problem of behaviourProblems(behaviour)) {
         ctx.addIssue({ code: "custom", path: [envNames[problem.field]], message: problem.message });
       }

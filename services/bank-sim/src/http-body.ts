@@ -3,7 +3,12 @@ import type { IncomingMessage } from "node:http";
 
 export type BodyResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly status: 400 | 413; readonly code: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly status: 400 | 413;
+      readonly code: string;
+      readonly message: string;
+    };
 
 /**
  * Reads and parses the body. A body over `bytesMax` is refused as soon as it is known to be too
@@ -42,13 +47,23 @@ export function readJsonBody(req: IncomingMessage, bytesMax: number): Promise<Bo
       done = true;
       const text = Buffer.concat(chunks).toString("utf8");
       if (text.trim() === "") {
-        resolve({ ok: false, status: 400, code: "INVALID_ARGUMENT", message: "request body must be JSON" });
+        resolve({
+          ok: false,
+          status: 400,
+          code: "INVALID_ARGUMENT",
+          message: "request body must be JSON",
+        });
         return;
       }
       try {
         resolve({ ok: true, value: JSON.parse(text) as unknown });
       } catch {
-        resolve({ ok: false, status: 400, code: "INVALID_ARGUMENT", message: "request body is not valid JSON" });
+        resolve({
+          ok: false,
+          status: 400,
+          code: "INVALID_ARGUMENT",
+          message: "request body is not valid JSON",
+        });
       }
     });
   });

@@ -87,7 +87,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 }
 
-function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, hold: (socket: Socket, ms: number) => void) {
+function writeReply(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reply: Reply,
+  hold: (socket: Socket, ms: number) => void,
+) {
   switch (reply.kind) {
     case "json": {
       const body = JSON.stringify(reply.body);

@@ -14,18 +14,34 @@ const calm: Behaviour = {
 
 function tally(behaviour: Behaviour, draws: number, seed: number): Record<Outcome, number> {
   const random = createRandom(seed);
-  const counts: Record<Outcome, number> = { paid: 0, rejected: 0, error: 0, hang: 0, lost_response: 0 };
+  const counts: Record<Outcome, number> = {
+    paid: 0,
+    rejected: 0,
+    error: 0,
+    hang: 0,
+    lost_response: 0,
+  };
   for (let i = 0; i < draws; i++) counts[pickOutcome(behaviour, random)] += 1;
   return counts;
 }
 
 describe("pickOutcome", () => {
   it("pays everything when every rate is 0", () => {
-    expect(tally(calm, 1_000, 1)).toEqual({ paid: 1_000, rejected: 0, error: 0, hang: 0, lost_response: 0 });
+    expect(tally(calm, 1_000, 1)).toEqual({
+      paid: 1_000,
+      rejected: 0,
+      error: 0,
+      hang: 0,
+      lost_response: 0,
+    });
   });
 
   it("gives each outcome its configured share", () => {
-    const counts = tally({ ...calm, rejectRate: 0.1, errorRate: 0.2, hangRate: 0.05, lostResponseRate: 0.15 }, 20_000, 7);
+    const counts = tally(
+      { ...calm, rejectRate: 0.1, errorRate: 0.2, hangRate: 0.05, lostResponseRate: 0.15 },
+      20_000,
+      7,
+    );
     expect(counts.rejected / 20_000).toBeCloseTo(0.1, 1);
     expect(counts.error / 20_000).toBeCloseTo(0.2, 1);
     expect(counts.hang / 20_000).toBeCloseTo(0.05, 1);

@@ -37,4 +37,9 @@ export function pickLatencyMs(behaviour: Behaviour, random: Random): number {
 }
 
 /** Reasons a real bank gives for refusing a payout; the simulator picks one at random. */
-export const rejectionReasons = ["account_closed", "account_not_found", "payout_limit_exceeded", "beneficiary_blocked"];
+export const rejectionReasons = [
+  "account_closed",
+  "account_not_found",
+  "payout_limit_exceeded",
+  "beneficiary_blocked",
+];

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Behaviour } from "./behaviour.js";
-import { createPayoutBook, type Admission, type Attempt, type Journal, type PayoutBookOptions } from "./payout-book.js";
+import {
+  createPayoutBook,
+  type Admission,
+  type Attempt,
+  type Journal,
+  type PayoutBookOptions,
+} from "./payout-book.js";
 import type { PayoutRecord } from "./payout-record.js";
 import type { PayoutRequest } from "./payout-request.js";
 
@@ -52,14 +58,30 @@ describe("createPayoutBook", () => {
     expect(attempt.outcome).toBe("paid");
     expect(attempt.latencyMs).toBeGreaterThanOrEqual(10);
     expect(attempt.latencyMs).toBeLessThanOrEqual(20);
-    expect(attempt.finish()).toEqual({ outcome: "paid", decision: { status: "paid", bankReference: "bnk-1" } });
+    expect(attempt.finish()).toEqual({
+      outcome: "paid",
+      decision: { status: "paid", bankReference: "bnk-1" },
+    });
 
     for (let i = 0; i < 3; i++) {
-      expect(book.admit(request("tx-1"))).toEqual({ kind: "replay", decision: { status: "paid", bankReference: "bnk-1" } });
+      expect(book.admit(request("tx-1"))).toEqual({
+        kind: "replay",
+        decision: { status: "paid", bankReference: "bnk-1" },
+      });
     }
     const [record] = book.records();
-    expect(record).toMatchObject({ reference: "tx-1", payCount: 1, requests: 4, amountMinor: 1_000n });
-    expect(book.totals()).toMatchObject({ paid: 1, payCount: 1, requests: 4, paidAmountMinor: 1_000n });
+    expect(record).toMatchObject({
+      reference: "tx-1",
+      payCount: 1,
+      requests: 4,
+      amountMinor: 1_000n,
+    });
+    expect(book.totals()).toMatchObject({
+      paid: 1,
+      payCount: 1,
+      requests: 4,
+      paidAmountMinor: 1_000n,
+    });
   });
 
   it("answers in_progress to a repeat while the first attempt waits, and pays once", () => {
@@ -110,8 +132,14 @@ describe("createPayoutBook", () => {
     const book = newBook();
     book.setScript("tx-1", ["lost_response"]);
     const settlement = expectAttempt(book.admit(request("tx-1"))).finish();
-    expect(settlement).toEqual({ outcome: "lost_response", decision: { status: "paid", bankReference: "bnk-1" } });
-    expect(book.lookup("tx-1")).toEqual({ kind: "decided", decision: { status: "paid", bankReference: "bnk-1" } });
+    expect(settlement).toEqual({
+      outcome: "lost_response",
+      decision: { status: "paid", bankReference: "bnk-1" },
+    });
+    expect(book.lookup("tx-1")).toEqual({
+      kind: "decided",
+      decision: { status: "paid", bankReference: "bnk-1" },
+    });
     expect(book.records()[0]?.payCount).toBe(1);
   });
 
@@ -167,13 +195,17 @@ describe("createPayoutBook", () => {
 
   it("returns to the configured behaviour, empty scripts and the same random sequence on reset", () => {
     const book = newBook({ behaviour: { ...calm, rejectRate: 0.5 } });
-    const before = ["a", "b", "c", "d", "e", "f"].map((ref) => expectAttempt(book.admit(request(ref))).outcome);
+    const before = ["a", "b", "c", "d", "e", "f"].map(
+      (ref) => expectAttempt(book.admit(request(ref))).outcome,
+    );
     book.setBehaviour({ ...calm, errorRate: 1 });
     book.setScript("*", ["hang"]);
     book.reset();
     expect(book.behaviour().rejectRate).toBe(0.5);
     expect(book.scripts()).toEqual({});
-    const after = ["a", "b", "c", "d", "e", "f"].map((ref) => expectAttempt(book.admit(request(ref))).outcome);
+    const after = ["a", "b", "c", "d", "e", "f"].map(
+      (ref) => expectAttempt(book.admit(request(ref))).outcome,
+    );
     expect(after).toEqual(before);
     expect(new Set(before)).toEqual(new Set(["paid", "rejected"]));
   });
@@ -184,7 +216,11 @@ describe("createPayoutBook", () => {
     const attempt = expectAttempt(book.admit(request("tx-1")));
     expect(written.at(-1)).toMatchObject({ reference: "tx-1", decision: undefined, requests: 1 });
     attempt.finish();
-    expect(written.at(-1)).toMatchObject({ decision: { status: "paid" }, payCount: 1, requests: 1 });
+    expect(written.at(-1)).toMatchObject({
+      decision: { status: "paid" },
+      payCount: 1,
+      requests: 1,
+    });
     book.admit(request("tx-1"));
     expect(written.at(-1)).toMatchObject({ payCount: 1, requests: 2 });
   });
@@ -202,7 +238,10 @@ describe("createPayoutBook", () => {
         },
       ],
     });
-    expect(book.admit(request("tx-1"))).toEqual({ kind: "replay", decision: { status: "paid", bankReference: "bnk-old" } });
+    expect(book.admit(request("tx-1"))).toEqual({
+      kind: "replay",
+      decision: { status: "paid", bankReference: "bnk-old" },
+    });
     expect(book.records()[0]).toMatchObject({ payCount: 1, requests: 2 });
   });
 

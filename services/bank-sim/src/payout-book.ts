@@ -43,7 +43,10 @@ export type Settlement =
   /** The ledger was reset while this attempt waited; nothing was recorded. */
   | { readonly outcome: "abandoned" };
 
-export type Lookup = { readonly kind: "decided"; readonly decision: Decision } | { readonly kind: "in_progress" } | { readonly kind: "unknown" };
+export type Lookup =
+  | { readonly kind: "decided"; readonly decision: Decision }
+  | { readonly kind: "in_progress" }
+  | { readonly kind: "unknown" };
 
 export interface LedgerTotals {
   references: number;
@@ -133,7 +136,10 @@ export function createPayoutBook(options: PayoutBookOptions): PayoutBook {
         switch (outcome) {
           case "paid":
           case "lost_response": {
-            const decision: Decision = { status: "paid", bankReference: options.newBankReference() };
+            const decision: Decision = {
+              status: "paid",
+              bankReference: options.newBankReference(),
+            };
             record.decision = decision;
             // The only place money moves. Admission lets one attempt per reference through while
             // undecided, so this stays at 1; it is counted rather than assumed so a test can check.
@@ -142,7 +148,9 @@ export function createPayoutBook(options: PayoutBookOptions): PayoutBook {
             return { outcome, decision };
           }
           case "rejected": {
-            const reason = rejectionReasons[randomIntInclusive(random, 0, rejectionReasons.length - 1)] ?? "rejected";
+            const reason =
+              rejectionReasons[randomIntInclusive(random, 0, rejectionReasons.length - 1)] ??
+              "rejected";
             const decision: Decision = { status: "rejected", reason };
             record.decision = decision;
             journal?.write(record);
@@ -232,7 +240,8 @@ export function createPayoutBook(options: PayoutBookOptions): PayoutBook {
       else scripted.set(reference, [...outcomes]);
     },
 
-    scripts: () => Object.fromEntries([...scripted].map(([reference, queue]) => [reference, [...queue]])),
+    scripts: () =>
+      Object.fromEntries([...scripted].map(([reference, queue]) => [reference, [...queue]])),
 
     inFlightCount: () => inFlight.size,
 

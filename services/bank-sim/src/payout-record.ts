@@ -5,7 +5,9 @@
 import { z } from "@wallet/config";
 
 /** What the bank decided for a reference; once decided it never changes. */
-export type Decision = { readonly status: "paid"; readonly bankReference: string } | { readonly status: "rejected"; readonly reason: string };
+export type Decision =
+  | { readonly status: "paid"; readonly bankReference: string }
+  | { readonly status: "rejected"; readonly reason: string };
 
 export interface PayoutRecord {
   readonly reference: string;
@@ -61,10 +63,12 @@ export function recordFromJson(value: unknown): PayoutRecord {
   const json = recordJsonSchema.parse(value);
   let decision: Decision | undefined;
   if (json.status === "paid") {
-    if (json.bank_reference === undefined) throw new Error(`paid payout ${json.reference} has no bank_reference`);
+    if (json.bank_reference === undefined)
+      throw new Error(`paid payout ${json.reference} has no bank_reference`);
     decision = { status: "paid", bankReference: json.bank_reference };
   } else if (json.status === "rejected") {
-    if (json.reason === undefined) throw new Error(`rejected payout ${json.reference} has no reason`);
+    if (json.reason === undefined)
+      throw new Error(`rejected payout ${json.reference} has no reason`);
     decision = { status: "rejected", reason: json.reason };
   }
   return {

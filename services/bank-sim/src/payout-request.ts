@@ -18,7 +18,10 @@ const amountPattern = /^[1-9][0-9]{0,18}$/;
 /** The int64 bound of the wallet's contract. */
 const amountMinorMax = 2n ** 63n - 1n;
 
-export function parsePayoutRequest(idempotencyKey: string | string[] | undefined, body: unknown): ParseResult {
+export function parsePayoutRequest(
+  idempotencyKey: string | string[] | undefined,
+  body: unknown,
+): ParseResult {
   const problems: string[] = [];
   const key = validId(idempotencyKey);
   if (key === undefined) problems.push(`Idempotency-Key header: required, ${idRule}`);
@@ -29,12 +32,19 @@ export function parsePayoutRequest(idempotencyKey: string | string[] | undefined
   const fields = body as Record<string, unknown>;
   const reference = validId(fields.reference);
   if (reference === undefined) problems.push(`reference: required string, ${idRule}`);
-  else if (key !== undefined && key !== reference) problems.push("reference: must equal the Idempotency-Key header");
+  else if (key !== undefined && key !== reference)
+    problems.push("reference: must equal the Idempotency-Key header");
   const userId = validId(fields.user_id);
   if (userId === undefined) problems.push(`user_id: required string, ${idRule}`);
   const amountMinor = validAmountMinor(fields.amount);
-  if (amountMinor === undefined) problems.push(`amount: required decimal string of minor units, from 1 to ${amountMinorMax}`);
-  if (problems.length > 0 || reference === undefined || userId === undefined || amountMinor === undefined) {
+  if (amountMinor === undefined)
+    problems.push(`amount: required decimal string of minor units, from 1 to ${amountMinorMax}`);
+  if (
+    problems.length > 0 ||
+    reference === undefined ||
+    userId === undefined ||
+    amountMinor === undefined
+  ) {
     return { ok: false, problems };
   }
   return { ok: true, request: { reference, userId, amountMinor } };

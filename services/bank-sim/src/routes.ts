@@ -100,14 +100,26 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
           return decisionReply(admission.decision);
         case "in_progress":
           metrics.payoutRequests.inc({ result: "in_progress" });
-          return errorReply(409, "IN_PROGRESS", "a payout with this idempotency key is still being processed");
+          return errorReply(
+            409,
+            "IN_PROGRESS",
+            "a payout with this idempotency key is still being processed",
+          );
         case "key_reused":
           metrics.payoutRequests.inc({ result: "key_reused" });
-          return errorReply(400, "IDEMPOTENCY_KEY_REUSED", "this idempotency key was first used with another user_id or amount");
+          return errorReply(
+            400,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this idempotency key was first used with another user_id or amount",
+          );
         case "ledger_full":
           metrics.payoutRequests.inc({ result: "ledger_full" });
           logger.warn({ reference: request.reference }, "ledger full, payout refused");
-          return errorReply(503, "LEDGER_FULL", "the simulated bank holds its maximum number of payouts");
+          return errorReply(
+            503,
+            "LEDGER_FULL",
+            "the simulated bank holds its maximum number of payouts",
+          );
         case "process":
           break;
       }
@@ -116,7 +128,12 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
       const settlement = attempt.finish();
       metrics.payoutRequests.inc({ result: settlement.outcome });
       logger.debug(
-        { reference: request.reference, amount: request.amountMinor, outcome: settlement.outcome, latencyMs: attempt.latencyMs },
+        {
+          reference: request.reference,
+          amount: request.amountMinor,
+          outcome: settlement.outcome,
+          latencyMs: attempt.latencyMs,
+        },
         "payout processed",
       );
       switch (settlement.outcome) {
@@ -129,11 +146,19 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
         case "rejected":
           return decisionReply(settlement.decision);
         case "error":
-          return errorReply(settlement.httpStatus, "SIMULATED_FAILURE", "simulated transient failure; nothing was paid");
+          return errorReply(
+            settlement.httpStatus,
+            "SIMULATED_FAILURE",
+            "simulated transient failure; nothing was paid",
+          );
         case "hang":
           return { kind: "hold", ms: deps.hangMs };
         case "abandoned":
-          return errorReply(503, "RESET", "the simulated bank was reset while this payout was processed; nothing was paid");
+          return errorReply(
+            503,
+            "RESET",
+            "the simulated bank was reset while this payout was processed; nothing was paid",
+          );
       }
     },
   };
@@ -189,7 +214,8 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
       const body = await readJsonBody(req, deps.bodyBytesMax);
       if (!body.ok) return errorReply(body.status, body.code, body.message);
       const result = applyBehaviourPatch(book.behaviour(), body.value);
-      if (!result.ok) return errorReply(400, "INVALID_ARGUMENT", "invalid behaviour", result.problems);
+      if (!result.ok)
+        return errorReply(400, "INVALID_ARGUMENT", "invalid behaviour", result.problems);
       book.setBehaviour(result.behaviour);
       logger.info({ behaviour: behaviourToJson(result.behaviour) }, "behaviour changed");
       return json(200, behaviourToJson(result.behaviour));
@@ -207,7 +233,9 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
           400,
           "INVALID_ARGUMENT",
           "invalid script",
-          parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`),
+          parsed.error.issues.map(
+            (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
+          ),
         );
       }
       try {
@@ -216,7 +244,10 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
         if (err instanceof RangeError) return errorReply(400, "INVALID_ARGUMENT", err.message);
         throw err;
       }
-      logger.info({ reference: parsed.data.reference, outcomes: parsed.data.outcomes }, "script set");
+      logger.info(
+        { reference: parsed.data.reference, outcomes: parsed.data.outcomes },
+        "script set",
+      );
       return json(200, { scripts: book.scripts() });
     },
   };
@@ -247,7 +278,12 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
   const getMetrics: Route = {
     name: "GET /metrics",
     async handle() {
-      return { kind: "text", status: 200, body: await deps.registry.metrics(), contentType: deps.registry.contentType };
+      return {
+        kind: "text",
+        status: 200,
+        body: await deps.registry.metrics(),
+        contentType: deps.registry.contentType,
+      };
     },
   };
 
@@ -270,7 +306,7 @@ export function createRouter(deps: RoutesDeps): (method: string, path: string) =
 
 const scriptSchema = z.strictObject({
   reference: z.string().refine((value) => value === anyReference || isValidId(value), {
-    message: `must be "${anyReference}" or ${idRule}`,
+    error: `must be "${anyReference}" or ${idRule}`,
   }),
   outcomes: z.array(z.enum(outcomes)),
 });

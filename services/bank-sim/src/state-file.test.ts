@@ -33,12 +33,26 @@ describe("openStateFile", () => {
     const file = openStateFile(path);
     file.write({ ...paid, decision: undefined, payCount: 0, requests: 1 });
     file.write(paid);
-    file.write({ reference: "tx-2", userId: "u2", amountMinor: 5n, decision: { status: "rejected", reason: "account_closed" }, payCount: 0, requests: 1 });
+    file.write({
+      reference: "tx-2",
+      userId: "u2",
+      amountMinor: 5n,
+      decision: { status: "rejected", reason: "account_closed" },
+      payCount: 0,
+      requests: 1,
+    });
     file.close();
     const reopened = openStateFile(path);
     expect(reopened.records).toEqual([
       paid,
-      { reference: "tx-2", userId: "u2", amountMinor: 5n, decision: { status: "rejected", reason: "account_closed" }, payCount: 0, requests: 1 },
+      {
+        reference: "tx-2",
+        userId: "u2",
+        amountMinor: 5n,
+        decision: { status: "rejected", reason: "account_closed" },
+        payCount: 0,
+        requests: 1,
+      },
     ]);
     reopened.close();
     // Opening compacted the file to one line per reference.

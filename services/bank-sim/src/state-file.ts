@@ -7,7 +7,16 @@
  * change O(1) however large the ledger grows. On open the file is compacted to one line per
  * reference (written to a temporary file, then renamed over, so a crash mid-way loses nothing).
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import type { Journal } from "./payout-book.js";
 import { recordFromJson, recordToJson, type PayoutRecord } from "./payout-record.js";
 

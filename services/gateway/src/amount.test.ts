@@ -42,7 +42,20 @@ describe("parsePositiveInt64", () => {
   });
 
   it("refuses strings that are not plain positive decimal integers", () => {
-    for (const value of ["", "0", "-1", "+1", "01", "1.0", "1e3", " 1", "1 ", "0x10", "１", "abc"]) {
+    for (const value of [
+      "",
+      "0",
+      "-1",
+      "+1",
+      "01",
+      "1.0",
+      "1e3",
+      " 1",
+      "1 ",
+      "0x10",
+      "１",
+      "abc",
+    ]) {
       expect(refusal(value).httpStatus, JSON.stringify(value)).toBe(400);
     }
   });

@@ -23,7 +23,13 @@ export interface ApiErrorBody {
 
 /** 413: the body is over the configured limit. */
 export const payloadTooLarge = (bodyLimitBytes: number, cause?: unknown) =>
-  new ApiError(413, "PAYLOAD_TOO_LARGE", `body: must be at most ${bodyLimitBytes} bytes`, undefined, cause === undefined ? undefined : { cause });
+  new ApiError(
+    413,
+    "PAYLOAD_TOO_LARGE",
+    `body: must be at most ${bodyLimitBytes} bytes`,
+    undefined,
+    cause === undefined ? undefined : { cause },
+  );
 
 export class ApiError extends Error {
   constructor(

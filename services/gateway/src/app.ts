@@ -16,7 +16,10 @@ export interface GatewayApp {
 
 export async function startGatewayApp(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
   const wallet = createWalletClient(config.WALLET_GRPC_URL, config.WALLET_DEADLINE_MS);
-  const walletHealth = createWalletHealthCheck(config.WALLET_GRPC_URL, config.WALLET_HEALTH_TIMEOUT_MS);
+  const walletHealth = createWalletHealthCheck(
+    config.WALLET_GRPC_URL,
+    config.WALLET_HEALTH_TIMEOUT_MS,
+  );
   const server = await createGatewayServer({
     wallet,
     walletHealth,

@@ -17,18 +17,27 @@ describe("gatewayConfigSchema", () => {
 
   it("names every bad key at once", () => {
     try {
-      loadConfig(gatewayConfigSchema, { GATEWAY_PORT: "80a", WALLET_GRPC_URL: "http://wallet:50051", GATEWAY_BODY_LIMIT_BYTES: "0" });
+      loadConfig(gatewayConfigSchema, {
+        GATEWAY_PORT: "80a",
+        WALLET_GRPC_URL: "http://wallet:50051",
+        GATEWAY_BODY_LIMIT_BYTES: "0",
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join("\n");
-      for (const key of ["GATEWAY_PORT", "WALLET_GRPC_URL", "GATEWAY_BODY_LIMIT_BYTES"]) expect(problems).toContain(key);
+      for (const key of ["GATEWAY_PORT", "WALLET_GRPC_URL", "GATEWAY_BODY_LIMIT_BYTES"])
+        expect(problems).toContain(key);
     }
   });
 
   it("accepts port 0 and host:port wallet addresses, including IPv6", () => {
     expect(loadConfig(gatewayConfigSchema, { GATEWAY_PORT: "0" }).GATEWAY_PORT).toBe(0);
-    expect(loadConfig(gatewayConfigSchema, { WALLET_GRPC_URL: "wallet.internal:50051" }).WALLET_GRPC_URL).toBe("wallet.internal:50051");
-    expect(loadConfig(gatewayConfigSchema, { WALLET_GRPC_URL: "[::1]:50051" }).WALLET_GRPC_URL).toBe("[::1]:50051");
+    expect(
+      loadConfig(gatewayConfigSchema, { WALLET_GRPC_URL: "wallet.internal:50051" }).WALLET_GRPC_URL,
+    ).toBe("wallet.internal:50051");
+    expect(
+      loadConfig(gatewayConfigSchema, { WALLET_GRPC_URL: "[::1]:50051" }).WALLET_GRPC_URL,
+    ).toBe("[::1]:50051");
   });
 });

@@ -7,7 +7,7 @@ const grpcAddressVar = (defaultValue: string) =>
     .string()
     .default(defaultValue)
     .refine((value) => /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/.test(value), {
-      message: "must be host:port, for example 127.0.0.1:50051",
+      error: "must be host:port, for example 127.0.0.1:50051",
     });
 
 export const gatewayConfigSchema = z.object({

@@ -8,7 +8,13 @@ import { TransactionType } from "@wallet/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@wallet/test-kit";
 import { sampleTransaction, startFakeWallet, type FakeWallet } from "./testing/fake-wallet.js";
-import { http, startGatewayProcess, startWalletProcess, type GatewayProcess, type WalletProcess } from "./testing/processes.js";
+import {
+  http,
+  startGatewayProcess,
+  startWalletProcess,
+  type GatewayProcess,
+  type WalletProcess,
+} from "./testing/processes.js";
 import { grpcStatusTable } from "./testing/status-table.js";
 
 describe("with a real wallet that fills up and then stops", () => {
@@ -16,7 +22,10 @@ describe("with a real wallet that fills up and then stops", () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    wallet = await startWalletProcess({ WITHDRAWAL_BACKLOG_MAX: "1", OUTBOX_RELAY_ENABLED: "false" });
+    wallet = await startWalletProcess({
+      WITHDRAWAL_BACKLOG_MAX: "1",
+      OUTBOX_RELAY_ENABLED: "false",
+    });
     gateway = await startGatewayProcess(wallet.address, { WALLET_DEADLINE_MS: "2000" });
   });
 
@@ -26,11 +35,27 @@ describe("with a real wallet that fills up and then stops", () => {
   });
 
   it("answers a full withdrawal backlog with 503 WITHDRAWAL_BACKLOG_FULL and changes nothing", async () => {
-    expect((await http(gateway.url, "POST", "/charge", { body: { user_id: 1, amount: 100, idempotency_key: "c" } })).status).toBe(201);
-    expect((await http(gateway.url, "POST", "/withdraw", { body: { user_id: 1, amount: 1, idempotency_key: "w1" } })).status).toBe(202);
-    const full = await http(gateway.url, "POST", "/withdraw", { body: { user_id: 1, amount: 1, idempotency_key: "w2" } });
+    expect(
+      (
+        await http(gateway.url, "POST", "/charge", {
+          body: { user_id: 1, amount: 100, idempotency_key: "c" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await http(gateway.url, "POST", "/withdraw", {
+          body: { user_id: 1, amount: 1, idempotency_key: "w1" },
+        })
+      ).status,
+    ).toBe(202);
+    const full = await http(gateway.url, "POST", "/withdraw", {
+      body: { user_id: 1, amount: 1, idempotency_key: "w2" },
+    });
     expect(full.status).toBe(503);
-    expect(full.body).toEqual({ error: { code: "WITHDRAWAL_BACKLOG_FULL", message: expect.any(String) } });
+    expect(full.body).toEqual({
+      error: { code: "WITHDRAWAL_BACKLOG_FULL", message: expect.any(String) },
+    });
     const balance = await http(gateway.url, "GET", "/balance?user_id=1");
     expect(balance.body).toMatchObject({ available: "99", pending: "1", total: "100" });
   });
@@ -52,7 +77,9 @@ describe("with a real wallet that fills up and then stops", () => {
       const answer = await http(gateway.url, method, path, { body });
       expect(answer.status, `${method} ${path}`).toBe(503);
       expect(answer.body.error.code, `${method} ${path}`).toBe("DEPENDENCY_UNAVAILABLE");
-      expect(answer.body.error.message, `${method} ${path}`).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+      expect(answer.body.error.message, `${method} ${path}`).not.toMatch(
+        /127\.0\.0\.1|ECONNREFUSED/,
+      );
     }
     const health = await http(gateway.url, "GET", "/health");
     expect(health.status).toBe(503);
@@ -69,7 +96,10 @@ describe("with a stand-in wallet", () => {
 
   beforeAll(async () => {
     fake = await startFakeWallet();
-    gateway = await startGatewayProcess(fake.address, { WALLET_DEADLINE_MS: String(deadlineMs), WALLET_HEALTH_TIMEOUT_MS: "300" });
+    gateway = await startGatewayProcess(fake.address, {
+      WALLET_DEADLINE_MS: String(deadlineMs),
+      WALLET_HEALTH_TIMEOUT_MS: "300",
+    });
   });
 
   afterAll(async () => {
@@ -78,35 +108,51 @@ describe("with a stand-in wallet", () => {
   });
 
   const nonOk = grpcStatusTable.filter(([name]) => name !== "OK");
-  it.each(nonOk)("answers the wallet's %s with HTTP %i %s on reads and writes", async (name, httpStatus, code) => {
-    fake.answer = { kind: "error", code: status[name], details: `secret detail of ${name}` };
-    for (const [method, path, body] of [
-      ["GET", "/balance?user_id=1", undefined],
-      ["POST", "/charge", { user_id: 1, amount: 1, idempotency_key: "k" }],
-    ] as const) {
-      const answer = await http(gateway.url, method, path, { body });
-      expect(answer.status, `${method} ${path}`).toBe(httpStatus);
-      expect(answer.body.error.code, `${method} ${path}`).toBe(code);
-      if (httpStatus >= 500) expect(answer.body.error.message).not.toContain("secret");
-    }
-  });
+  it.each(nonOk)(
+    "answers the wallet's %s with HTTP %i %s on reads and writes",
+    async (name, httpStatus, code) => {
+      fake.answer = { kind: "error", code: status[name], details: `secret detail of ${name}` };
+      for (const [method, path, body] of [
+        ["GET", "/balance?user_id=1", undefined],
+        ["POST", "/charge", { user_id: 1, amount: 1, idempotency_key: "k" }],
+      ] as const) {
+        const answer = await http(gateway.url, method, path, { body });
+        expect(answer.status, `${method} ${path}`).toBe(httpStatus);
+        expect(answer.body.error.code, `${method} ${path}`).toBe(code);
+        if (httpStatus >= 500) expect(answer.body.error.message).not.toContain("secret");
+      }
+    },
+  );
 
   it("answers a wallet slower than the deadline with 503", async () => {
     fake.answer = { kind: "delay", delayMs: deadlineMs * 3 };
     const started = Date.now();
     const answer = await http(gateway.url, "GET", "/balance?user_id=1");
     expect(answer.status).toBe(503);
-    expect(answer.body.error).toEqual({ code: "DEPENDENCY_UNAVAILABLE", message: expect.stringContaining("in time") });
+    expect(answer.body.error).toEqual({
+      code: "DEPENDENCY_UNAVAILABLE",
+      message: expect.stringContaining("in time"),
+    });
     expect(Date.now() - started).toBeLessThan(deadlineMs * 3);
   });
 
   it("answers a transaction of a kind it does not know with a logged 500, not a made-up answer", async () => {
-    fake.answer = { kind: "ok", transaction: sampleTransaction({ type: TransactionType.TRANSACTION_TYPE_UNSPECIFIED }) };
-    const answer = await http(gateway.url, "POST", "/charge", { body: { user_id: 1, amount: 1, idempotency_key: "k" } });
+    fake.answer = {
+      kind: "ok",
+      transaction: sampleTransaction({ type: TransactionType.TRANSACTION_TYPE_UNSPECIFIED }),
+    };
+    const answer = await http(gateway.url, "POST", "/charge", {
+      body: { user_id: 1, amount: 1, idempotency_key: "k" },
+    });
     expect(answer.status).toBe(500);
     expect(answer.body).toEqual({ error: { code: "INTERNAL", message: "internal error" } });
     await waitFor("the 500 to be logged with its cause", () =>
-      gateway.process.logs.some((line) => line.msg === "request failed" && line.level === "error" && JSON.stringify(line.err).includes("unknown type"))
+      gateway.process.logs.some(
+        (line) =>
+          line.msg === "request failed" &&
+          line.level === "error" &&
+          JSON.stringify(line.err).includes("unknown type"),
+      )
         ? true
         : undefined,
     );
@@ -151,9 +197,13 @@ describe("with a stand-in wallet", () => {
     fake.answer = { kind: "delay", delayMs: 250 };
     fake.calls.length = 0;
     const inFlight = http(gateway.url, "GET", "/balance?user_id=1");
-    await waitFor("the call to reach the wallet", () => (fake.calls.some((call) => call.method === "GetBalance") ? true : undefined), {
-      intervalMs: 5,
-    });
+    await waitFor(
+      "the call to reach the wallet",
+      () => (fake.calls.some((call) => call.method === "GetBalance") ? true : undefined),
+      {
+        intervalMs: 5,
+      },
+    );
     const exit = gateway.process.stop();
     expect((await inFlight).status).toBe(200);
     expect(await exit).toBe(0);

@@ -1,6 +1,11 @@
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { errorCodes, type ErrorCode } from "@wallet/errors";
-import { TransactionStatus, TransactionType, encodeStatusDetails, type Transaction } from "@wallet/proto";
+import {
+  TransactionStatus,
+  TransactionType,
+  encodeStatusDetails,
+  type Transaction,
+} from "@wallet/proto";
 import { describe, expect, it } from "vitest";
 import { apiErrorFromGrpc, httpMappingForGrpcStatus, isGrpcError } from "./grpc-http-status.js";
 import { grpcStatusTable as statusTable } from "./testing/status-table.js";
@@ -36,17 +41,34 @@ const original: Transaction = {
   relatedTransactionId: "",
 };
 
-function grpcError(code: status, message: string, detail?: { code: string; transaction?: Transaction }, plainCode?: string): ServiceError {
+function grpcError(
+  code: status,
+  message: string,
+  detail?: { code: string; transaction?: Transaction },
+  plainCode?: string,
+): ServiceError {
   const metadata = new Metadata();
-  if (detail) metadata.set("grpc-status-details-bin", encodeStatusDetails(code, message, { field: "", ...detail }));
+  if (detail)
+    metadata.set(
+      "grpc-status-details-bin",
+      encodeStatusDetails(code, message, { field: "", ...detail }),
+    );
   if (plainCode) metadata.set("wallet-error-code", plainCode);
-  return Object.assign(new Error(`${code} ${status[code]}: ${message}`), { code, details: message, metadata });
+  return Object.assign(new Error(`${code} ${status[code]}: ${message}`), {
+    code,
+    details: message,
+    metadata,
+  });
 }
 
 describe("httpMappingForGrpcStatus", () => {
   it("has a row for every gRPC status", () => {
-    const numeric = Object.values(status).filter((value): value is number => typeof value === "number");
-    expect(statusTable.map(([name]) => status[name]).sort((a, b) => a - b)).toEqual(numeric.sort((a, b) => a - b));
+    const numeric = Object.values(status).filter(
+      (value): value is number => typeof value === "number",
+    );
+    expect(statusTable.map(([name]) => status[name]).sort((a, b) => a - b)).toEqual(
+      numeric.sort((a, b) => a - b),
+    );
   });
 
   it.each(statusTable)("maps %s to HTTP %i with code %s", (name, httpStatus, code) => {
@@ -65,12 +87,15 @@ describe("apiErrorFromGrpc", () => {
     expect(Object.keys(codeTable).sort()).toEqual([...errorCodes].sort());
   });
 
-  it.each(Object.entries(codeTable))("answers the wallet's %s with the HTTP status DESIGN.md promises", (code, [grpcStatus, httpStatus]) => {
-    const err = apiErrorFromGrpc(grpcError(grpcStatus, "the wallet's message", { code }));
-    expect(err.httpStatus).toBe(httpStatus);
-    expect(err.code).toBe(code);
-    expect(err.message).toBe(httpStatus === 500 ? "internal error" : "the wallet's message");
-  });
+  it.each(Object.entries(codeTable))(
+    "answers the wallet's %s with the HTTP status DESIGN.md promises",
+    (code, [grpcStatus, httpStatus]) => {
+      const err = apiErrorFromGrpc(grpcError(grpcStatus, "the wallet's message", { code }));
+      expect(err.httpStatus).toBe(httpStatus);
+      expect(err.code).toBe(code);
+      expect(err.message).toBe(httpStatus === 500 ? "internal error" : "the wallet's message");
+    },
+  );
 
   it("never lets a business error fall through to 500", () => {
     for (const [code, [grpcStatus]] of Object.entries(codeTable)) {
@@ -80,40 +105,68 @@ describe("apiErrorFromGrpc", () => {
   });
 
   it("carries the original transaction on a duplicate, with int64s as strings", () => {
-    const err = apiErrorFromGrpc(grpcError(status.ALREADY_EXISTS, "duplicate", { code: "DUPLICATE_REQUEST", transaction: original }));
+    const err = apiErrorFromGrpc(
+      grpcError(status.ALREADY_EXISTS, "duplicate", {
+        code: "DUPLICATE_REQUEST",
+        transaction: original,
+      }),
+    );
     expect(err.toBody()).toEqual({
       error: {
         code: "DUPLICATE_REQUEST",
         message: "duplicate",
-        transaction: expect.objectContaining({ id: original.id, user_id: "123", amount: "9223372036854775807", type: "charge" }),
+        transaction: expect.objectContaining({
+          id: original.id,
+          user_id: "123",
+          amount: "9223372036854775807",
+          type: "charge",
+        }),
       },
     });
   });
 
   it("falls back to the plain wallet-error-code metadata when the details are missing", () => {
-    const err = apiErrorFromGrpc(grpcError(status.FAILED_PRECONDITION, "short", undefined, "INSUFFICIENT_FUNDS"));
+    const err = apiErrorFromGrpc(
+      grpcError(status.FAILED_PRECONDITION, "short", undefined, "INSUFFICIENT_FUNDS"),
+    );
     expect([err.httpStatus, err.code]).toEqual([400, "INSUFFICIENT_FUNDS"]);
   });
 
   it("ignores a wallet code that contradicts the status", () => {
     const err = apiErrorFromGrpc(grpcError(status.INVALID_ARGUMENT, "bad", { code: "INTERNAL" }));
     expect([err.httpStatus, err.code]).toEqual([400, "INVALID_ARGUMENT"]);
-    expect(apiErrorFromGrpc(grpcError(status.NOT_FOUND, "gone", { code: "NOT_A_CODE" })).code).toBe("TRANSACTION_NOT_FOUND");
+    expect(apiErrorFromGrpc(grpcError(status.NOT_FOUND, "gone", { code: "NOT_A_CODE" })).code).toBe(
+      "TRANSACTION_NOT_FOUND",
+    );
   });
 
   it("hides the details of unexpected errors and of grpc-js's own failures", () => {
     const internal = apiErrorFromGrpc(grpcError(status.INTERNAL, "null pointer at db.ts:12"));
     expect(internal.toBody()).toEqual({ error: { code: "INTERNAL", message: "internal error" } });
     expect(internal.cause).toBeDefined();
-    const down = apiErrorFromGrpc(grpcError(status.UNAVAILABLE, "No connection established. Last error: connect ECONNREFUSED 10.0.0.7:50051"));
+    const down = apiErrorFromGrpc(
+      grpcError(
+        status.UNAVAILABLE,
+        "No connection established. Last error: connect ECONNREFUSED 10.0.0.7:50051",
+      ),
+    );
     expect(down.httpStatus).toBe(503);
     expect(down.message).not.toContain("10.0.0.7");
-    expect(apiErrorFromGrpc(grpcError(status.DEADLINE_EXCEEDED, "Deadline exceeded after 5.001s")).message).toContain("in time");
+    expect(
+      apiErrorFromGrpc(grpcError(status.DEADLINE_EXCEEDED, "Deadline exceeded after 5.001s"))
+        .message,
+    ).toContain("in time");
   });
 
   it("keeps the wallet's message when the wallet itself says it is overloaded", () => {
-    const err = apiErrorFromGrpc(grpcError(status.RESOURCE_EXHAUSTED, "too many pending withdrawals", { code: "WITHDRAWAL_BACKLOG_FULL" }));
-    expect(err.toBody()).toEqual({ error: { code: "WITHDRAWAL_BACKLOG_FULL", message: "too many pending withdrawals" } });
+    const err = apiErrorFromGrpc(
+      grpcError(status.RESOURCE_EXHAUSTED, "too many pending withdrawals", {
+        code: "WITHDRAWAL_BACKLOG_FULL",
+      }),
+    );
+    expect(err.toBody()).toEqual({
+      error: { code: "WITHDRAWAL_BACKLOG_FULL", message: "too many pending withdrawals" },
+    });
   });
 });
 

@@ -6,7 +6,12 @@
  */
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { isErrorCode, type ErrorCode } from "@wallet/errors";
-import { decodeStatusDetails, errorCodeKey, statusDetailsKey, type ErrorDetail } from "@wallet/proto";
+import {
+  decodeStatusDetails,
+  errorCodeKey,
+  statusDetailsKey,
+  type ErrorDetail,
+} from "@wallet/proto";
 import { ApiError } from "./api-error.js";
 import { transactionJson } from "./response-json.js";
 
@@ -23,7 +28,10 @@ export function httpMappingForGrpcStatus(grpcStatus: status): HttpMapping {
     case status.OUT_OF_RANGE:
       return { httpStatus: 400, codes: ["INVALID_ARGUMENT", "BALANCE_OVERFLOW"] };
     case status.FAILED_PRECONDITION:
-      return { httpStatus: 400, codes: ["INVALID_ARGUMENT", "INSUFFICIENT_FUNDS", "BALANCE_OVERFLOW"] };
+      return {
+        httpStatus: 400,
+        codes: ["INVALID_ARGUMENT", "INSUFFICIENT_FUNDS", "BALANCE_OVERFLOW"],
+      };
     case status.NOT_FOUND:
       return { httpStatus: 404, codes: ["TRANSACTION_NOT_FOUND"] };
     case status.ALREADY_EXISTS:
@@ -42,7 +50,11 @@ export function httpMappingForGrpcStatus(grpcStatus: status): HttpMapping {
 
 /** A grpc-js call error: a numeric status and trailers. */
 export function isGrpcError(err: unknown): err is ServiceError {
-  return err instanceof Error && typeof (err as Partial<ServiceError>).code === "number" && (err as Partial<ServiceError>).metadata instanceof Metadata;
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<ServiceError>).code === "number" &&
+    (err as Partial<ServiceError>).metadata instanceof Metadata
+  );
 }
 
 /** Turns a failed wallet call into the HTTP answer; the cause stays attached for the log. */
@@ -50,11 +62,24 @@ export function apiErrorFromGrpc(err: ServiceError): ApiError {
   const mapping = httpMappingForGrpcStatus(err.code);
   const detail = errorDetailOf(err.metadata);
   const walletCode = detail?.code || stringValue(err.metadata.get(errorCodeKey)[0]);
-  const code = walletCode !== undefined && isErrorCode(walletCode) && mapping.codes.includes(walletCode) ? walletCode : mapping.codes[0];
+  const code =
+    walletCode !== undefined && isErrorCode(walletCode) && mapping.codes.includes(walletCode)
+      ? walletCode
+      : mapping.codes[0];
   const fromWallet = walletCode !== undefined && code === walletCode;
-  if (mapping.httpStatus === 500) return new ApiError(500, "INTERNAL", "internal error", undefined, { cause: err });
-  const transaction = mapping.httpStatus === 409 && detail?.transaction ? transactionJson(detail.transaction) : undefined;
-  return new ApiError(mapping.httpStatus, code, messageFor(err, mapping.httpStatus, fromWallet), transaction, { cause: err });
+  if (mapping.httpStatus === 500)
+    return new ApiError(500, "INTERNAL", "internal error", undefined, { cause: err });
+  const transaction =
+    mapping.httpStatus === 409 && detail?.transaction
+      ? transactionJson(detail.transaction)
+      : undefined;
+  return new ApiError(
+    mapping.httpStatus,
+    code,
+    messageFor(err, mapping.httpStatus, fromWallet),
+    transaction,
+    { cause: err },
+  );
 }
 
 /**
@@ -64,7 +89,8 @@ export function apiErrorFromGrpc(err: ServiceError): ApiError {
 function messageFor(err: ServiceError, httpStatus: number, fromWallet: boolean): string {
   if (httpStatus < 500 && err.details) return err.details;
   if (fromWallet && err.details) return err.details;
-  if (err.code === status.DEADLINE_EXCEEDED) return "the wallet service did not answer in time; try again later";
+  if (err.code === status.DEADLINE_EXCEEDED)
+    return "the wallet service did not answer in time; try again later";
   return "the wallet service is unavailable; try again later";
 }
 

@@ -10,9 +10,15 @@ describe("resolveIdempotencyKey", () => {
 
   it("refuses two different keys, a repeated header and no key at all", () => {
     expect(() => resolveIdempotencyKey("a", ["b"])).toThrow(/^idempotency_key: differs/);
-    expect(() => resolveIdempotencyKey("a", ["a", "a"])).toThrow(/^Idempotency-Key: must be sent once/);
-    expect(() => resolveIdempotencyKey(undefined, ["X-a", "X-b"])).toThrow(/^Idempotency-Key: must be sent once/);
-    expect(() => resolveIdempotencyKey(undefined, undefined)).toThrow(/^idempotency_key: is required/);
+    expect(() => resolveIdempotencyKey("a", ["a", "a"])).toThrow(
+      /^Idempotency-Key: must be sent once/,
+    );
+    expect(() => resolveIdempotencyKey(undefined, ["X-a", "X-b"])).toThrow(
+      /^Idempotency-Key: must be sent once/,
+    );
+    expect(() => resolveIdempotencyKey(undefined, undefined)).toThrow(
+      /^idempotency_key: is required/,
+    );
     expect(() => resolveIdempotencyKey(undefined, [""])).toThrow(/^idempotency_key: is required/);
   });
 });

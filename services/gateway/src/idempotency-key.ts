@@ -11,14 +11,25 @@ export const idempotencyKeyHeader = "idempotency-key";
  * `headerValues` are the header's distinct occurrences (Node's headersDistinct): Node would join
  * repeats into "a, b", which must not silently become a key.
  */
-export function resolveIdempotencyKey(bodyKey: string | undefined, headerValues: string[] | undefined): string {
-  if (headerValues !== undefined && headerValues.length > 1) throw invalidRequest("Idempotency-Key", "must be sent once");
+export function resolveIdempotencyKey(
+  bodyKey: string | undefined,
+  headerValues: string[] | undefined,
+): string {
+  if (headerValues !== undefined && headerValues.length > 1)
+    throw invalidRequest("Idempotency-Key", "must be sent once");
   const headerValue = headerValues?.[0];
   const headerKey = headerValue === "" ? undefined : headerValue;
   if (bodyKey !== undefined && headerKey !== undefined && bodyKey !== headerKey) {
-    throw invalidRequest("idempotency_key", "differs from the Idempotency-Key header; send one key");
+    throw invalidRequest(
+      "idempotency_key",
+      "differs from the Idempotency-Key header; send one key",
+    );
   }
   const key = bodyKey ?? headerKey;
-  if (key === undefined) throw invalidRequest("idempotency_key", "is required, in the body or the Idempotency-Key header");
+  if (key === undefined)
+    throw invalidRequest(
+      "idempotency_key",
+      "is required, in the body or the Idempotency-Key header",
+    );
   return key;
 }

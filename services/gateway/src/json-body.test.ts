@@ -33,7 +33,9 @@ describe("parseJsonBody", () => {
   });
 
   it("refuses fractions and exponents, even ones JSON.parse would make integral", () => {
-    expect(refusal('{"amount": 10.5}').message).toBe("amount: numbers must be integers written in plain digits");
+    expect(refusal('{"amount": 10.5}').message).toBe(
+      "amount: numbers must be integers written in plain digits",
+    );
     expect(refusal('{"amount": 1.0000000000000001}').message).toMatch(/^amount:/);
     expect(refusal('{"amount": 1e3}').message).toMatch(/^amount:/);
     expect(refusal('{"amount": 5000.0}').message).toMatch(/^amount:/);
@@ -57,6 +59,9 @@ describe("findInexactNumber", () => {
 
   it("names the key of a nested or array value", () => {
     expect(findInexactNumber('{"a": {"b": [1, 2.5]}}')).toEqual({ field: "b", literal: "2.5" });
-    expect(findInexactNumber("[9007199254740993]")).toEqual({ field: "body", literal: "9007199254740993" });
+    expect(findInexactNumber("[9007199254740993]")).toEqual({
+      field: "body",
+      literal: "9007199254740993",
+    });
   });
 });

@@ -10,7 +10,8 @@ const plainInteger = /^-?(0|[1-9][0-9]*)$/;
 
 /** Parses a request body; throws a 400 ApiError for an empty body, broken JSON or an inexact number. */
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === "") throw new ApiError(400, "INVALID_ARGUMENT", "body: a JSON object is required");
+  if (text.trim() === "")
+    throw new ApiError(400, "INVALID_ARGUMENT", "body: a JSON object is required");
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -20,7 +21,10 @@ export function parseJsonBody(text: string): unknown {
   const inexact = findInexactNumber(text);
   if (inexact !== undefined) {
     throw plainInteger.test(inexact.literal)
-      ? invalidRequest(inexact.field, `JSON numbers above ${jsonIntegerMax} are not exact; send the value as a decimal string`)
+      ? invalidRequest(
+          inexact.field,
+          `JSON numbers above ${jsonIntegerMax} are not exact; send the value as a decimal string`,
+        )
       : invalidRequest(inexact.field, "numbers must be integers written in plain digits");
   }
   return value;
@@ -50,9 +54,10 @@ export function findInexactNumber(text: string): InexactNumber | undefined {
       field = lastString;
     } else if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) {
       let end = i + 1;
-      while (end < text.length && /[-+0-9.eE]/.test(text[end]!)) end++;
+      while (end < text.length && /[-+0-9.eE]/.test(text.charAt(end))) end++;
       const literal = text.slice(i, end);
-      if (!plainInteger.test(literal) || !Number.isSafeInteger(Number(literal))) return { field, literal };
+      if (!plainInteger.test(literal) || !Number.isSafeInteger(Number(literal)))
+        return { field, literal };
       i = end - 1;
     }
   }

@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { TransactionStatus, TransactionType, type ListTransactionsRequest, type Transaction } from "@wallet/proto";
+import {
+  TransactionStatus,
+  TransactionType,
+  type ListTransactionsRequest,
+  type Transaction,
+} from "@wallet/proto";
 import { fetchOffsetPage, type ListTransactionsCall } from "./offset-page.js";
 
 /** A fake wallet with `count` transactions, newest first, paged by keyset tokens like the real one. */
-function fakeWallet(count: number): { list: ListTransactionsCall; calls: ListTransactionsRequest[] } {
+function fakeWallet(count: number): {
+  list: ListTransactionsCall;
+  calls: ListTransactionsRequest[];
+} {
   const all: Transaction[] = Array.from({ length: count }, (_, i) => ({
     id: `tx-${count - i}`,
     userId: 1n,
@@ -41,7 +49,9 @@ describe("fetchOffsetPage", () => {
 
   it("returns a middle page and the short last page", async () => {
     const wallet = fakeWallet(25);
-    expect(ids((await fetchOffsetPage(wallet.list, 1n, 2, 10)).transactions)).toEqual(Array.from({ length: 10 }, (_, i) => `tx-${15 - i}`));
+    expect(ids((await fetchOffsetPage(wallet.list, 1n, 2, 10)).transactions)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `tx-${15 - i}`),
+    );
     const last = await fetchOffsetPage(wallet.list, 1n, 3, 10);
     expect(ids(last.transactions)).toEqual(["tx-5", "tx-4", "tx-3", "tx-2", "tx-1"]);
     expect(last.hasMore).toBe(false);
@@ -55,14 +65,19 @@ describe("fetchOffsetPage", () => {
 
   it("returns an empty page past the end without walking further", async () => {
     const wallet = fakeWallet(15);
-    expect(await fetchOffsetPage(wallet.list, 1n, 50, 10)).toEqual({ transactions: [], hasMore: false });
+    expect(await fetchOffsetPage(wallet.list, 1n, 50, 10)).toEqual({
+      transactions: [],
+      hasMore: false,
+    });
     expect(wallet.calls).toHaveLength(1);
   });
 
   it("skips in wallet pages of at most 100, so a deep page costs few calls", async () => {
     const wallet = fakeWallet(1_000);
     const page = await fetchOffsetPage(wallet.list, 1n, 31, 7);
-    expect(ids(page.transactions)).toEqual(Array.from({ length: 7 }, (_, i) => `tx-${1_000 - 210 - i}`));
+    expect(ids(page.transactions)).toEqual(
+      Array.from({ length: 7 }, (_, i) => `tx-${1_000 - 210 - i}`),
+    );
     expect(wallet.calls.map((call) => call.pageSize)).toEqual([100, 100, 10, 7]);
   });
 });

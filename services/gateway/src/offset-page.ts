@@ -11,7 +11,9 @@ import type { ListTransactionsRequest, ListTransactionsResponse, Transaction } f
 /** The wallet's largest page_size. */
 export const walletPageSizeMax = 100;
 
-export type ListTransactionsCall = (request: ListTransactionsRequest) => Promise<ListTransactionsResponse>;
+export type ListTransactionsCall = (
+  request: ListTransactionsRequest,
+) => Promise<ListTransactionsResponse>;
 
 export interface OffsetPage {
   transactions: Transaction[];
@@ -20,7 +22,12 @@ export interface OffsetPage {
 }
 
 /** Fetches page `page` (1-based) of `limit` transactions, newest first. */
-export async function fetchOffsetPage(list: ListTransactionsCall, userId: bigint, page: number, limit: number): Promise<OffsetPage> {
+export async function fetchOffsetPage(
+  list: ListTransactionsCall,
+  userId: bigint,
+  page: number,
+  limit: number,
+): Promise<OffsetPage> {
   let skipRows = (page - 1) * limit;
   let pageToken = "";
   while (skipRows > 0) {

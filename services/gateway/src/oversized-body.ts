@@ -42,7 +42,9 @@ export function refuseOversizedBodies(app: FastifyInstance, limits: OversizedBod
   app.addHook("onRequest", async (request, reply) => {
     const declaredBytes = Number(request.headers["content-length"]);
     if (!(declaredBytes > limits.bodyLimitBytes)) return;
-    const discarded = declaredBytes <= limits.discardMaxBytes && (await discardBody(request.raw, limits.discardMaxBytes, limits.discardTimeoutMs));
+    const discarded =
+      declaredBytes <= limits.discardMaxBytes &&
+      (await discardBody(request.raw, limits.discardMaxBytes, limits.discardTimeoutMs));
     // A body left unread would be taken for the next request: the connection must end.
     if (!discarded) reply.header("connection", "close");
     throw payloadTooLarge(limits.bodyLimitBytes);

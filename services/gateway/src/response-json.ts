@@ -3,12 +3,7 @@
  * as a decimal string, so no JSON reader can round it; timestamps are UTC RFC 3339 strings;
  * optional fields are present with null when empty, so every transaction has the same shape.
  */
-import {
-  TransactionStatus,
-  TransactionType,
-  type Balance,
-  type Transaction,
-} from "@wallet/proto";
+import { TransactionStatus, TransactionType, type Balance, type Transaction } from "@wallet/proto";
 import type { BalanceJson, TransactionJson } from "./json-shapes.js";
 import { formatTimestamp } from "./timestamp-json.js";
 

@@ -28,7 +28,11 @@ const int64String = (description: string) => ({
   description: `${description} A decimal string (an int64 may exceed what a JSON number carries exactly).`,
 });
 
-const timestampOrNull = (description: string) => ({ type: ["string", "null"], format: "date-time", description });
+const timestampOrNull = (description: string) => ({
+  type: ["string", "null"],
+  format: "date-time",
+  description,
+});
 const stringOrNull = (description: string) => ({ type: ["string", "null"], description });
 
 const idempotencyKeyBody = {
@@ -43,8 +47,16 @@ const idempotencyKeyBody = {
 const idempotencyKeyHeaders = {
   type: "object",
   properties: {
-    "idempotency-key": { type: "string", maxLength: idempotencyKeyMaxLength, description: "Alternative to the body's idempotency_key." },
-    "x-request-id": { type: "string", description: "Echoed in the response and logged; generated when absent or not [A-Za-z0-9_.:-]{1,128}." },
+    "idempotency-key": {
+      type: "string",
+      maxLength: idempotencyKeyMaxLength,
+      description: "Alternative to the body's idempotency_key.",
+    },
+    "x-request-id": {
+      type: "string",
+      description:
+        "Echoed in the response and logged; generated when absent or not [A-Za-z0-9_.:-]{1,128}.",
+    },
   },
 };
 
@@ -71,18 +83,28 @@ export const sharedSchemas = [
       "related_transaction_id",
     ],
     properties: {
-      id: { type: "string", format: "uuid", description: "For a withdrawal, also the bank payout reference." },
+      id: {
+        type: "string",
+        format: "uuid",
+        description: "For a withdrawal, also the bank payout reference.",
+      },
       user_id: int64String("The user."),
       type: { type: "string", enum: ["charge", "withdrawal", "refund"] },
       amount: int64String("Minor units (cents), > 0."),
       status: { type: "string", enum: ["pending", "completed", "failed"] },
-      idempotency_key: stringOrNull("The key the transaction was created with; null for refunds, which the system creates."),
-      release_at: timestampOrNull("Charges only: locked until this instant; null when available at once."),
+      idempotency_key: stringOrNull(
+        "The key the transaction was created with; null for refunds, which the system creates.",
+      ),
+      release_at: timestampOrNull(
+        "Charges only: locked until this instant; null when available at once.",
+      ),
       created_at: timestampOrNull("When the transaction was recorded."),
       updated_at: timestampOrNull("When its status last changed."),
       bank_reference: stringOrNull("Completed withdrawals: the bank's reference."),
       failure_reason: stringOrNull("Failed withdrawals: why the bank refused."),
-      related_transaction_id: stringOrNull("A refund: the withdrawal it refunds. A failed withdrawal: its refund."),
+      related_transaction_id: stringOrNull(
+        "A refund: the withdrawal it refunds. A failed withdrawal: its refund.",
+      ),
     },
   },
   {
@@ -96,7 +118,9 @@ export const sharedSchemas = [
       locked: int64String("Charged with a release_at still in the future."),
       pending: int64String("Held by withdrawals the bank has not settled yet."),
       total: int64String("available + locked + pending."),
-      next_release_at: timestampOrNull("The earliest future release_at among locked charges; null when nothing is locked."),
+      next_release_at: timestampOrNull(
+        "The earliest future release_at among locked charges; null when nothing is locked.",
+      ),
       as_of: timestampOrNull("The instant the split was computed at."),
     },
   },
@@ -117,7 +141,10 @@ export const sharedSchemas = [
               "PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND.",
           },
           message: { type: "string", description: "For humans; may change." },
-          transaction: { $ref: "Transaction#", description: "On 409: the transaction the idempotency key first created." },
+          transaction: {
+            $ref: "Transaction#",
+            description: "On 409: the transaction the idempotency key first created.",
+          },
         },
       },
     },
@@ -133,14 +160,20 @@ const transactionEnvelope = {
 const errorResponse = (description: string) => ({ description, $ref: "Error#" });
 
 const commonErrors = {
-  400: errorResponse("Invalid input (INVALID_ARGUMENT), including unknown fields and malformed JSON."),
+  400: errorResponse(
+    "Invalid input (INVALID_ARGUMENT), including unknown fields and malformed JSON.",
+  ),
   500: errorResponse("Unexpected error (INTERNAL); details only in the server log."),
-  503: errorResponse("The wallet is unavailable or overloaded (DEPENDENCY_UNAVAILABLE, WITHDRAWAL_BACKLOG_FULL)."),
+  503: errorResponse(
+    "The wallet is unavailable or overloaded (DEPENDENCY_UNAVAILABLE, WITHDRAWAL_BACKLOG_FULL).",
+  ),
 };
 
 const writeErrors = {
   ...commonErrors,
-  409: errorResponse("The idempotency key was already used by this user (DUPLICATE_REQUEST, or IDEMPOTENCY_KEY_REUSED for a different request); the body carries the original transaction."),
+  409: errorResponse(
+    "The idempotency key was already used by this user (DUPLICATE_REQUEST, or IDEMPOTENCY_KEY_REUSED for a different request); the body carries the original transaction.",
+  ),
   413: errorResponse("The body is larger than the limit (PAYLOAD_TOO_LARGE)."),
   415: errorResponse("The body is not application/json (UNSUPPORTED_MEDIA_TYPE)."),
 };
@@ -159,7 +192,9 @@ export const chargeSchema = {
       user_id: positiveInt64Body("The user to credit."),
       amount: positiveInt64Body("Minor units (cents)."),
       idempotency_key: idempotencyKeyBody,
-      release_at: timestampOrNull("Optional RFC 3339 instant, e.g. 2024-01-20T10:00:00Z. Future: locked until then; absent, null or past: available at once."),
+      release_at: timestampOrNull(
+        "Optional RFC 3339 instant, e.g. 2024-01-20T10:00:00Z. Future: locked until then; absent, null or past: available at once.",
+      ),
     },
   },
   response: { 201: { description: "Charged.", ...transactionEnvelope }, ...writeErrors },
@@ -185,7 +220,9 @@ export const withdrawSchema = {
   response: {
     202: { description: "Accepted: the pending withdrawal.", ...transactionEnvelope },
     ...writeErrors,
-    400: errorResponse("Invalid input (INVALID_ARGUMENT) or not enough available funds (INSUFFICIENT_FUNDS)."),
+    400: errorResponse(
+      "Invalid input (INVALID_ARGUMENT) or not enough available funds (INSUFFICIENT_FUNDS).",
+    ),
   },
 };
 
@@ -220,8 +257,20 @@ export function listTransactionsSchema(pageMax: number) {
       required: ["user_id"],
       properties: {
         user_id: userIdQuery,
-        page: { type: "integer", minimum: 1, maximum: pageMax, default: 1, description: `1-based, at most ${pageMax}.` },
-        limit: { type: "integer", minimum: 1, maximum: walletPageSizeMax, default: 20, description: `Page size, 1 to ${walletPageSizeMax}.` },
+        page: {
+          type: "integer",
+          minimum: 1,
+          maximum: pageMax,
+          default: 1,
+          description: `1-based, at most ${pageMax}.`,
+        },
+        limit: {
+          type: "integer",
+          minimum: 1,
+          maximum: walletPageSizeMax,
+          default: 20,
+          description: `Page size, 1 to ${walletPageSizeMax}.`,
+        },
       },
     },
     response: {
@@ -233,7 +282,10 @@ export function listTransactionsSchema(pageMax: number) {
           transactions: { type: "array", items: { $ref: "Transaction#" } },
           page: { type: "integer" },
           limit: { type: "integer" },
-          has_more: { type: "boolean", description: "true when older transactions follow this page." },
+          has_more: {
+            type: "boolean",
+            description: "true when older transactions follow this page.",
+          },
         },
       },
       ...commonErrors,
@@ -249,7 +301,9 @@ export const getTransactionSchema = {
     type: "object",
     additionalProperties: false,
     required: ["id"],
-    properties: { id: { type: "string", pattern: uuidPattern, description: "The transaction's UUID." } },
+    properties: {
+      id: { type: "string", pattern: uuidPattern, description: "The transaction's UUID." },
+    },
   },
   response: {
     200: { description: "The transaction.", ...transactionEnvelope },
@@ -274,7 +328,12 @@ export const healthSchema = {
             dependencies: {
               type: "object",
               required: ["wallet"],
-              properties: { wallet: { type: "boolean", description: "The wallet's grpc.health.v1 check answered SERVING." } },
+              properties: {
+                wallet: {
+                  type: "boolean",
+                  description: "The wallet's grpc.health.v1 check answered SERVING.",
+                },
+              },
             },
           },
         },

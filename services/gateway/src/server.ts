@@ -42,16 +42,19 @@ const apiDescription = [
   "refused with 400, never rounded. In responses, every id and amount is a decimal string, and every optional",
   "transaction field is present with null when empty.",
   "",
-  "Errors are `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}` with a stable code; a 409 also carries the original",
+  'Errors are `{"error": {"code": "...", "message": "..."}}` with a stable code; a 409 also carries the original',
   "`transaction`. Every response has an `X-Request-Id` header (the caller's, when it sent a sane one).",
 ].join("\n");
 
 export async function createGatewayServer(deps: GatewayServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Typed as Fastify's base logger so the instance keeps Fastify's default generics.
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: deps.logger as FastifyBaseLogger, // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- it sets the instance's generics
     // One "request finished" line per request (onResponse below) instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: "requestId",
+    }),
     // A caller's usable X-Request-Id is kept, anything else replaced by a fresh one; the id is
     // echoed in the response, sent to the wallet as metadata and put on every log line about the
     // request, so one id follows a request through both services.
@@ -83,7 +86,10 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
         { name: "ops", description: "Health." },
       ],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
@@ -100,7 +106,12 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
     const route = request.routeOptions.url ?? unmatchedRoute;
     metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     request.log.info(
-      { method: request.method, route, statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        method: request.method,
+        route,
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
       "request finished",
     );
   });
@@ -108,7 +119,10 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
   app.setErrorHandler((err, request, reply) => {
     const apiError = toApiError(err, deps.limits);
     if (apiError.httpStatus >= 500) {
-      const log = apiError.code === "INTERNAL" ? request.log.error.bind(request.log) : request.log.warn.bind(request.log);
+      const log =
+        apiError.code === "INTERNAL"
+          ? request.log.error.bind(request.log)
+          : request.log.warn.bind(request.log);
       log({ err: apiError.cause ?? err, code: apiError.code }, "request failed");
     } else {
       request.log.info({ code: apiError.code, reason: apiError.message }, "request refused");
@@ -116,7 +130,12 @@ export async function createGatewayServer(deps: GatewayServerDeps): Promise<Fast
     return reply.code(apiError.httpStatus).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: "NOT_FOUND", message: `no route for ${request.method} ${request.url.split("?")[0]}` } }),
+    reply.code(404).send({
+      error: {
+        code: "NOT_FOUND",
+        message: `no route for ${request.method} ${request.url.split("?")[0]}`,
+      },
+    }),
   );
 
   registerWriteRoutes(app, deps.wallet);

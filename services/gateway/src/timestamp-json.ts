@@ -6,14 +6,23 @@
 import type { Timestamp } from "@wallet/proto";
 import { invalidRequest } from "./api-error.js";
 
-const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const rfc3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /** Parses an RFC 3339 date-time such as 2024-01-20T10:00:00Z; throws a 400 ApiError naming `field`. */
 export function parseTimestamp(field: string, text: string): Timestamp {
   const match = rfc3339.exec(text);
-  const bad = () => invalidRequest(field, "must be an RFC 3339 date-time such as 2024-01-20T10:00:00Z");
+  const bad = () =>
+    invalidRequest(field, "must be an RFC 3339 date-time such as 2024-01-20T10:00:00Z");
   if (!match) throw bad();
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const epochMs = Date.UTC(year, month - 1, day, hour, minute, second);
   // Date.UTC rolls 2024-02-30 over to March; a round trip catches impossible dates and times.
   const check = new Date(epochMs);

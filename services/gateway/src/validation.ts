@@ -36,16 +36,24 @@ const fieldRules: Record<string, string> = {
 };
 
 /** One readable message for the first schema violation, naming the field. */
-export function validationError(context: string | undefined, errors: readonly ErrorObject[]): ApiError {
+export function validationError(
+  context: string | undefined,
+  errors: readonly ErrorObject[],
+): ApiError {
   const where = context === "querystring" ? "query" : (context ?? "request");
   const first = errors[0];
   if (first === undefined) return invalidRequest(where, "is invalid");
   if (first.keyword === "additionalProperties") {
     return invalidRequest(String(first.params.additionalProperty), "is not a known field");
   }
-  if (first.keyword === "required") return invalidRequest(String(first.params.missingProperty), "is required");
+  if (first.keyword === "required")
+    return invalidRequest(String(first.params.missingProperty), "is required");
   const field = first.instancePath.replace(/^\//, "").replace(/\//g, ".");
-  if (field === "") return invalidRequest(where, first.keyword === "type" ? "must be a JSON object" : (first.message ?? "is invalid"));
-  const name = field.split(".")[0]!;
+  if (field === "")
+    return invalidRequest(
+      where,
+      first.keyword === "type" ? "must be a JSON object" : (first.message ?? "is invalid"),
+    );
+  const name = field.split(".")[0] ?? field;
   return invalidRequest(field, fieldRules[`${where}.${name}`] ?? first.message ?? "is invalid");
 }

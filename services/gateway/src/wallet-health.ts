@@ -3,7 +3,12 @@
  * can reach PostgreSQL. A separate channel from the wallet client, so a health probe never queues
  * behind business calls.
  */
-import { credentials, makeGenericClientConstructor, type Client, type ServiceDefinition, type ServiceError } from "@grpc/grpc-js";
+import {
+  credentials,
+  makeGenericClientConstructor,
+  type Client,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 
 /** The service name the wallet registers with its health service. */
@@ -24,13 +29,18 @@ interface HealthClient extends Client {
 }
 
 export function createWalletHealthCheck(address: string, timeoutMs: number): WalletHealthCheck {
-  const HealthClientConstructor = makeGenericClientConstructor(healthService as unknown as ServiceDefinition, "Health");
-  const client = new HealthClientConstructor(address, credentials.createInsecure()) as unknown as HealthClient;
+  const HealthClientConstructor = makeGenericClientConstructor(healthService, "Health");
+  const client = new HealthClientConstructor(
+    address,
+    credentials.createInsecure(),
+  ) as unknown as HealthClient;
   return {
     check: () =>
       new Promise<boolean>((resolve) => {
-        client.check({ service: walletServiceName }, { deadline: new Date(Date.now() + timeoutMs) }, (err, response) =>
-          resolve(err === null && response?.status === "SERVING"),
+        client.check(
+          { service: walletServiceName },
+          { deadline: new Date(Date.now() + timeoutMs) },
+          (err, response) => resolve(err === null && response?.status === "SERVING"),
         );
       }),
     close: () => client.close(),

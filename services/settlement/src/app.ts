@@ -31,7 +31,10 @@ export interface SettlementApp {
 /** Pause between reconnect attempts. */
 const natsReconnectWaitMs = 1_000;
 
-export async function startSettlementApp(config: SettlementConfig, logger: Logger): Promise<SettlementApp> {
+export async function startSettlementApp(
+  config: SettlementConfig,
+  logger: Logger,
+): Promise<SettlementApp> {
   const topo = topology(config.NATS_PREFIX);
   // Settlement has nothing to do without NATS: its start fails if the first connection does.
   const nats = startNatsLink({
@@ -68,10 +71,17 @@ async function startOnConnection(
 
   const registry = createMetricsRegistry("settlement");
   const metrics = createSettlementMetrics(registry);
-  const bank = createBankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS, connectionsMax: config.SETTLEMENT_WORKERS + 1 });
+  const bank = createBankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    connectionsMax: config.SETTLEMENT_WORKERS + 1,
+  });
   const results = createTurnBatchedPublisher(async (result, messageId) => {
     // Resolves on the PubAck; `expect` makes a result captured by some other stream an error.
-    await js.publish(topo.resultSubject, encodeWithdrawalResult(result), { msgID: messageId, expect: { streamName: topo.resultStream } });
+    await js.publish(topo.resultSubject, encodeWithdrawalResult(result), {
+      msgID: messageId,
+      expect: { streamName: topo.resultStream },
+    });
   }, config.SETTLEMENT_WORKERS);
   const settleMessage = createSettleMessage({
     bank,
@@ -80,7 +90,10 @@ async function startOnConnection(
     logger: logger.child({ component: "settlement" }),
     policy: {
       maxAttempts: config.SETTLEMENT_MAX_ATTEMPTS,
-      backoff: { baseMs: config.SETTLEMENT_BACKOFF_MS_BASE, maxMs: config.SETTLEMENT_BACKOFF_MS_MAX },
+      backoff: {
+        baseMs: config.SETTLEMENT_BACKOFF_MS_BASE,
+        maxMs: config.SETTLEMENT_BACKOFF_MS_MAX,
+      },
       maxDeliver: config.SETTLEMENT_MAX_DELIVER,
       workingIntervalMs: Math.max(100, Math.floor(config.SETTLEMENT_ACK_WAIT_MS / 3)),
     },
@@ -107,7 +120,10 @@ async function startOnConnection(
 
   const bufferMax = Math.min(config.SETTLEMENT_BUFFER_MAX, config.SETTLEMENT_WORKERS);
   const pool = startWorkerPool({
-    source: { pull: (maxMessages) => consumer.fetch({ max_messages: maxMessages, expires: config.SETTLEMENT_PULL_EXPIRES_MS }) },
+    source: {
+      pull: (maxMessages) =>
+        consumer.fetch({ max_messages: maxMessages, expires: config.SETTLEMENT_PULL_EXPIRES_MS }),
+    },
     workers: config.SETTLEMENT_WORKERS,
     bufferMax,
     work: settleMessage,
@@ -115,7 +131,13 @@ async function startOnConnection(
     pullRetryMs: 1_000,
   });
   logger.info(
-    { workers: config.SETTLEMENT_WORKERS, bufferMax, stream: topo.requestStream, consumer: topo.settlementConsumer, opsPort: ops.port },
+    {
+      workers: config.SETTLEMENT_WORKERS,
+      bufferMax,
+      stream: topo.requestStream,
+      consumer: topo.settlementConsumer,
+      opsPort: ops.port,
+    },
     "settlement ready",
   );
 

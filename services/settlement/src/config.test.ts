@@ -26,18 +26,31 @@ describe("settlement config", () => {
       BANK_TIMEOUT_MS: "soon",
       SETTLEMENT_OPS_PORT: "70000",
     });
-    for (const key of ["NATS_URL", "NATS_PREFIX", "BANK_URL", "SETTLEMENT_WORKERS", "BANK_TIMEOUT_MS", "SETTLEMENT_OPS_PORT"]) {
+    for (const key of [
+      "NATS_URL",
+      "NATS_PREFIX",
+      "BANK_URL",
+      "SETTLEMENT_WORKERS",
+      "BANK_TIMEOUT_MS",
+      "SETTLEMENT_OPS_PORT",
+    ]) {
       expect(problems).toContain(key);
     }
   });
 
   it("refuses a JetStream delivery limit that could drop a message before settlement parks it", () => {
-    expect(problemsOf({ SETTLEMENT_MAX_ATTEMPTS: "8", SETTLEMENT_MAX_DELIVER: "8" })).toContain("SETTLEMENT_MAX_DELIVER");
+    expect(problemsOf({ SETTLEMENT_MAX_ATTEMPTS: "8", SETTLEMENT_MAX_DELIVER: "8" })).toContain(
+      "SETTLEMENT_MAX_DELIVER",
+    );
   });
 
   it("refuses inconsistent backoff and ack wait bounds", () => {
-    expect(problemsOf({ SETTLEMENT_BACKOFF_MS_BASE: "5000", SETTLEMENT_BACKOFF_MS_MAX: "1000" })).toContain("SETTLEMENT_BACKOFF_MS_MAX");
-    expect(problemsOf({ BANK_TIMEOUT_MS: "30000", SETTLEMENT_ACK_WAIT_MS: "30000" })).toContain("SETTLEMENT_ACK_WAIT_MS");
+    expect(
+      problemsOf({ SETTLEMENT_BACKOFF_MS_BASE: "5000", SETTLEMENT_BACKOFF_MS_MAX: "1000" }),
+    ).toContain("SETTLEMENT_BACKOFF_MS_MAX");
+    expect(problemsOf({ BANK_TIMEOUT_MS: "30000", SETTLEMENT_ACK_WAIT_MS: "30000" })).toContain(
+      "SETTLEMENT_ACK_WAIT_MS",
+    );
   });
 });
 

@@ -8,7 +8,7 @@ export const settlementConfigSchema = z
     /** Names this environment's streams and consumers; see @wallet/messages topology(). */
     NATS_PREFIX: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "must be 1-64 letters, digits, _ or -" })
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, _ or -" })
       .default("wallet"),
     BANK_URL: urlVar("http://127.0.0.1:8090", ["http", "https"]),
     /** Bank calls in flight at most, per instance. */
@@ -48,15 +48,27 @@ export const settlementConfigSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.SETTLEMENT_BACKOFF_MS_MAX < config.SETTLEMENT_BACKOFF_MS_BASE) {
-      ctx.addIssue({ code: "custom", path: ["SETTLEMENT_BACKOFF_MS_MAX"], message: "must be >= SETTLEMENT_BACKOFF_MS_BASE" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["SETTLEMENT_BACKOFF_MS_MAX"],
+        message: "must be >= SETTLEMENT_BACKOFF_MS_BASE",
+      });
     }
     if (config.SETTLEMENT_MAX_DELIVER <= config.SETTLEMENT_MAX_ATTEMPTS) {
-      ctx.addIssue({ code: "custom", path: ["SETTLEMENT_MAX_DELIVER"], message: "must be > SETTLEMENT_MAX_ATTEMPTS" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["SETTLEMENT_MAX_DELIVER"],
+        message: "must be > SETTLEMENT_MAX_ATTEMPTS",
+      });
     }
     // Workers mark their message working every third of the ack wait, so this is a margin rather
     // than a necessity: one lost working() must not cause a redelivery during an ordinary call.
     if (config.SETTLEMENT_ACK_WAIT_MS <= config.BANK_TIMEOUT_MS) {
-      ctx.addIssue({ code: "custom", path: ["SETTLEMENT_ACK_WAIT_MS"], message: "must be > BANK_TIMEOUT_MS" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["SETTLEMENT_ACK_WAIT_MS"],
+        message: "must be > BANK_TIMEOUT_MS",
+      });
     }
   });
 

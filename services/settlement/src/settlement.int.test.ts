@@ -14,7 +14,10 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
 
   beforeAll(async () => {
     harness = await startHarness();
-    settlement = await harness.startSettlement({ SETTLEMENT_WORKERS: "8", SETTLEMENT_MAX_ATTEMPTS: "3" });
+    settlement = await harness.startSettlement({
+      SETTLEMENT_WORKERS: "8",
+      SETTLEMENT_MAX_ATTEMPTS: "3",
+    });
   });
 
   afterAll(async () => {
@@ -45,7 +48,11 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
     await harness.publishRequest({ transactionId: id });
     const result = await harness.waitForResult(id);
     expect(result).toMatchObject({ outcome: "completed", bankCalls: 3 });
-    expect((await harness.ledger()).get(id)).toMatchObject({ status: "paid", pay_count: 1, requests: 3 });
+    expect((await harness.ledger()).get(id)).toMatchObject({
+      status: "paid",
+      pay_count: 1,
+      requests: 3,
+    });
   });
 
   it("completes a payout whose answer was lost, paying it only once", async () => {
@@ -64,7 +71,12 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
     await harness.publishRequest({ transactionId: id });
     expect(await harness.waitForResult(id)).toMatchObject({ outcome: "completed" });
     expect((await harness.ledger()).get(id)).toMatchObject({ pay_count: 1, requests: 2 });
-    expect(await metricValue(settlement, "settlement_bank_calls_total", { outcome: "unknown", kind: "timeout" })).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(settlement, "settlement_bank_calls_total", {
+        outcome: "unknown",
+        kind: "timeout",
+      }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("parks, and never fails, a withdrawal the bank keeps failing", async () => {
@@ -75,7 +87,11 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
     const result = await harness.waitForResult(id);
     expect(result.outcome).toBe("parked");
     expect(result.reason).toMatch(/after 3 attempts.*server_error/);
-    expect((await harness.ledger()).get(id)).toMatchObject({ status: "undecided", pay_count: 0, requests: 3 });
+    expect((await harness.ledger()).get(id)).toMatchObject({
+      status: "undecided",
+      pay_count: 0,
+      requests: 3,
+    });
     expect(await metricValue(settlement, "settlement_parked_total")).toBe(parkedBefore + 1);
     // Nothing else follows the parked result: the message was acked, not dropped or retried.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -88,22 +104,34 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
     await harness.publishRequest({ transactionId: id });
     expect(await harness.waitForResult(id)).toMatchObject({ outcome: "parked" });
     await harness.publishRequest({ transactionId: id, attempt: 1 });
-    await waitFor("the retry's result", () => (harness.resultsFor(id).length === 2 ? true : undefined));
+    await waitFor("the retry's result", () =>
+      harness.resultsFor(id).length === 2 ? true : undefined,
+    );
     expect(harness.resultsFor(id).map((r) => r.outcome)).toEqual(["parked", "completed"]);
     expect((await harness.ledger()).get(id)).toMatchObject({ pay_count: 1 });
   });
 
   it("terminates a malformed message without blocking the ones behind it", async () => {
     const poisonBefore = await metricValue(settlement, "settlement_poison_messages_total");
-    await harness.publishRaw(new TextEncoder().encode('{"transaction_id":"not-a-uuid","amount":5}'));
+    await harness.publishRaw(
+      new TextEncoder().encode('{"transaction_id":"not-a-uuid","amount":5}'),
+    );
     const requests = await Promise.all([1, 2, 3].map(() => harness.publishRequest()));
-    for (const request of requests) expect(await harness.waitForResult(request.transactionId)).toMatchObject({ outcome: "completed" });
+    for (const request of requests)
+      expect(await harness.waitForResult(request.transactionId)).toMatchObject({
+        outcome: "completed",
+      });
     await waitFor("the poison message to be counted", async () =>
-      (await metricValue(settlement, "settlement_poison_messages_total")) === poisonBefore + 1 ? true : undefined,
+      (await metricValue(settlement, "settlement_poison_messages_total")) === poisonBefore + 1
+        ? true
+        : undefined,
     );
     // Terminated, not left pending: nothing is waiting for an ack or a redelivery.
     await waitFor("no unacked requests", async () => {
-      const info = await harness.jsm.consumers.info(harness.topo.requestStream, harness.topo.settlementConsumer);
+      const info = await harness.jsm.consumers.info(
+        harness.topo.requestStream,
+        harness.topo.settlementConsumer,
+      );
       return info.num_ack_pending === 0 && info.num_pending === 0 ? true : undefined;
     });
   });
@@ -111,7 +139,7 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
   it("reports NATS and the bank as reachable on /health, and its metrics on /metrics", async () => {
     const health = await waitFor("a healthy report", async () => {
       const response = await fetch(`${opsUrl(settlement)}/health`);
-      return response.status === 200 ? ((await response.json()) as unknown) : undefined;
+      return response.status === 200 ? await response.json() : undefined;
     });
     expect(health).toEqual({ status: "ok", dependencies: { nats: true, bank: true } });
     const metrics = await (await fetch(`${opsUrl(settlement)}/metrics`)).text();
@@ -140,11 +168,18 @@ describe("settlement (processes: settlement, bank-sim, NATS)", () => {
 describe("settlement start-up", () => {
   it("refuses a bad configuration, naming every bad key, before touching NATS or the bank", () => {
     const run = spawnSync(process.execPath, [resolve(__dirname, "../dist/main.js")], {
-      env: { ...process.env, SETTLEMENT_WORKERS: "0", BANK_URL: "not a url", SETTLEMENT_MAX_ATTEMPTS: "10", SETTLEMENT_MAX_DELIVER: "10" },
+      env: {
+        ...process.env,
+        SETTLEMENT_WORKERS: "0",
+        BANK_URL: "not a url",
+        SETTLEMENT_MAX_ATTEMPTS: "10",
+        SETTLEMENT_MAX_DELIVER: "10",
+      },
       encoding: "utf8",
       timeout: 20_000,
     });
     expect(run.status).toBe(2);
-    for (const key of ["SETTLEMENT_WORKERS", "BANK_URL", "SETTLEMENT_MAX_DELIVER"]) expect(run.stderr).toContain(key);
+    for (const key of ["SETTLEMENT_WORKERS", "BANK_URL", "SETTLEMENT_MAX_DELIVER"])
+      expect(run.stderr).toContain(key);
   });
 });

@@ -47,7 +47,10 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     url: config.NATS_URL,
     name: "wallet",
     topology: topo,
-    streamLimits: { duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS, maxMessages: config.NATS_STREAM_MAX_MESSAGES },
+    streamLimits: {
+      duplicateWindowMs: config.NATS_DUPLICATE_WINDOW_MS,
+      maxMessages: config.NATS_STREAM_MAX_MESSAGES,
+    },
     requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
     logger: logger.child({ component: "nats" }),
   });
@@ -104,10 +107,21 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
       logger: logger.child({ component: "write-batcher" }),
       observer: metrics.batches,
     }),
-    balances: createBalanceReader(pool, { batchMax: config.READ_BATCH_MAX, queueMax: config.READ_QUEUE_MAX }),
+    balances: createBalanceReader(pool, {
+      batchMax: config.READ_BATCH_MAX,
+      queueMax: config.READ_QUEUE_MAX,
+    }),
     transactions: createTransactionReader(pool),
     withdrawalCommitted: relay
-      ? (withdrawal) => relay.committed([{ transactionId: withdrawal.id, userId: withdrawal.userId, amountMinor: withdrawal.amountMinor, attempt: 0 }])
+      ? (withdrawal) =>
+          relay.committed([
+            {
+              transactionId: withdrawal.id,
+              userId: withdrawal.userId,
+              amountMinor: withdrawal.amountMinor,
+              attempt: 0,
+            },
+          ])
       : undefined,
   });
   const grpcLogger = logger.child({ component: "grpc" });
@@ -135,7 +149,11 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
   const health = startHealthMonitor(
     [
       { name: "postgres", check: () => pool.query("select 1").then(() => undefined) },
-      { name: "nats", check: async () => (nats.connected() ? undefined : Promise.reject(new Error("nats is not connected"))) },
+      {
+        name: "nats",
+        check: async () =>
+          nats.connected() ? undefined : Promise.reject(new Error("nats is not connected")),
+      },
     ],
     {
       intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
@@ -153,7 +171,10 @@ export async function startWalletApp(config: WalletConfig, logger: Logger): Prom
     registry: metrics.registry,
     health: () => ({ ok: health.healthy(), dependencies: health.snapshot() }),
   });
-  logger.info({ port: server.port, opsPort: ops.port, natsPrefix: config.NATS_PREFIX }, "wallet listening");
+  logger.info(
+    { port: server.port, opsPort: ops.port, natsPrefix: config.NATS_PREFIX },
+    "wallet listening",
+  );
 
   return {
     grpcPort: server.port,

@@ -60,7 +60,10 @@ export const walletConfigSchema = z.object({
   WALLET_OPS_PORT: portVar(9464),
   NATS_URL: urlVar("nats://127.0.0.1:4222", ["nats", "tls"]),
   /** Names streams, subjects and consumers; lets environments and test runs share a server. */
-  NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: "must be 1-64 letters, digits, _ or -" }).default("wallet"),
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, _ or -" })
+    .default("wallet"),
   NATS_REQUEST_TIMEOUT_MS: intVar(5_000, 100, 60_000),
   /** JetStream drops a republished message with the same Nats-Msg-Id within this window. */
   NATS_DUPLICATE_WINDOW_MS: intVar(600_000, 1_000, 86_400_000),

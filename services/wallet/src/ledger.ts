@@ -14,7 +14,11 @@ export interface Ledger {
   withdraw(command: WithdrawCommand): Promise<Transaction>;
   getBalance(userId: bigint): Promise<Balance>;
   getTransaction(id: string): Promise<Transaction>;
-  listTransactions(userId: bigint, pageSize: number, beforeSeq: bigint | undefined): Promise<TransactionPage>;
+  listTransactions(
+    userId: bigint,
+    pageSize: number,
+    beforeSeq: bigint | undefined,
+  ): Promise<TransactionPage>;
 }
 
 export interface LedgerParts {
@@ -35,6 +39,7 @@ export function createLedger(parts: LedgerParts): Ledger {
     },
     getBalance: (userId) => parts.balances.getBalance(userId),
     getTransaction: (id) => parts.transactions.getTransaction(id),
-    listTransactions: (userId, pageSize, beforeSeq) => parts.transactions.listTransactions(userId, pageSize, beforeSeq),
+    listTransactions: (userId, pageSize, beforeSeq) =>
+      parts.transactions.listTransactions(userId, pageSize, beforeSeq),
   };
 }

@@ -6,7 +6,14 @@
 import type pg from "pg";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { status } from "@grpc/grpc-js";
-import { Counter, Gauge, Histogram, createMetricsRegistry, latencyBucketsSeconds, type Registry } from "@wallet/metrics";
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  createMetricsRegistry,
+  latencyBucketsSeconds,
+  type Registry,
+} from "@wallet/metrics";
 import type { SettlementStore } from "./db/settlement-store.js";
 import type { BatchObserver } from "./db/write-batcher.js";
 import type { RpcObserver } from "./grpc/wallet-service.js";
@@ -27,7 +34,11 @@ export interface ConsumerLagSource {
   consumers: { stream: string; consumer: string }[];
 }
 
-export function createWalletMetrics(pool: pg.Pool, store: SettlementStore, lag: ConsumerLagSource): WalletMetrics {
+export function createWalletMetrics(
+  pool: pg.Pool,
+  store: SettlementStore,
+  lag: ConsumerLagSource,
+): WalletMetrics {
   const registry = createMetricsRegistry("wallet");
   const rpcTotal = new Counter({
     name: "wallet_rpc_requests_total",
@@ -54,8 +65,12 @@ export function createWalletMetrics(pool: pg.Pool, store: SettlementStore, lag: 
       this.set({ state: "waiting" }, pool.waitingCount);
     },
   });
-  const outboxBacklog = new Gauge({ name: "wallet_outbox_backlog", help: "Withdrawals committed but not yet published to JetStream.", registers: [registry] });
-  const outboxOldest = new Gauge({
+  const outboxBacklog = new Gauge({
+    name: "wallet_outbox_backlog",
+    help: "Withdrawals committed but not yet published to JetStream.",
+    registers: [registry],
+  });
+  new Gauge({
     name: "wallet_outbox_oldest_age_seconds",
     help: "Age of the oldest unpublished outbox row (0 when empty).",
     registers: [registry],
@@ -66,7 +81,6 @@ export function createWalletMetrics(pool: pg.Pool, store: SettlementStore, lag: 
       outboxBacklog.set(stats.backlog);
     },
   });
-  void outboxOldest;
   new Gauge({
     name: "wallet_parked_withdrawals",
     help: "Withdrawals settlement gave up on, waiting for an operator retry.",
@@ -94,8 +108,16 @@ export function createWalletMetrics(pool: pg.Pool, store: SettlementStore, lag: 
       );
     },
   });
-  const published = new Counter({ name: "wallet_outbox_published_total", help: "Outbox rows published to JetStream.", registers: [registry] });
-  const publishFailed = new Counter({ name: "wallet_outbox_publish_failures_total", help: "Outbox publishes that failed and wait for the sweep.", registers: [registry] });
+  const published = new Counter({
+    name: "wallet_outbox_published_total",
+    help: "Outbox rows published to JetStream.",
+    registers: [registry],
+  });
+  const publishFailed = new Counter({
+    name: "wallet_outbox_publish_failures_total",
+    help: "Outbox publishes that failed and wait for the sweep.",
+    registers: [registry],
+  });
   const resultsTotal = new Counter({
     name: "wallet_settlement_results_total",
     help: "Settlement results consumed, by outcome and what applying them did (applied, ignored as duplicate, poison, retry).",

@@ -13,7 +13,15 @@ export const baselineNames = [
   "raw-sql-charge-latency",
   "grpc-noop-latency",
 ] as const;
-export const scenarioNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw-e2e", "withdraw-latency", "charge-latency"] as const;
+export const scenarioNames = [
+  "charge-spread",
+  "charge-hot",
+  "balance-read",
+  "mixed",
+  "withdraw-e2e",
+  "withdraw-latency",
+  "charge-latency",
+] as const;
 
 export type BaselineName = (typeof baselineNames)[number];
 export type ScenarioName = (typeof scenarioNames)[number];
@@ -29,11 +37,16 @@ export const descriptions: Record<ItemName, string> = {
   "charge-hot": "Charge to one user, closed loop",
   "balance-read": "GetBalance over pre-charged users, closed loop",
   mixed: "70% Charge, 20% GetBalance, 10% Withdraw over pre-charged users, closed loop",
-  "withdraw-e2e": "Withdraw open loop at the nominal settlement capacity; completions/s and accepted→completed",
-  "withdraw-latency": "Withdraw open loop at half of withdraw-e2e's completions/s; accepted→completed at a rate settlement keeps up with",
-  "charge-latency": "Charge open loop at half of charge-spread's throughput; latency under a steady rate",
-  "raw-sql-charge-latency": "pgbench -R: the one-statement charge at charge-latency's rate, spread users; the tail raw SQL has at that rate",
-  "grpc-noop-latency": "grpc-noop's Check open loop at charge-latency's rate; the tail gRPC itself has at that rate",
+  "withdraw-e2e":
+    "Withdraw open loop at the nominal settlement capacity; completions/s and accepted→completed",
+  "withdraw-latency":
+    "Withdraw open loop at half of withdraw-e2e's completions/s; accepted→completed at a rate settlement keeps up with",
+  "charge-latency":
+    "Charge open loop at half of charge-spread's throughput; latency under a steady rate",
+  "raw-sql-charge-latency":
+    "pgbench -R: the one-statement charge at charge-latency's rate, spread users; the tail raw SQL has at that rate",
+  "grpc-noop-latency":
+    "grpc-noop's Check open loop at charge-latency's rate; the tail gRPC itself has at that rate",
 };
 
 /** A latency item's rate comes from its throughput scenario's result in the same run. */
@@ -54,4 +67,7 @@ export const itemNames: readonly ItemName[] = [
 export const needsSystem = (name: ItemName) => (scenarioNames as readonly string[]).includes(name);
 /** Scenarios that need every user to have a balance before they start. */
 export const needsSeededUsers = (name: ItemName) =>
-  name === "balance-read" || name === "mixed" || name === "withdraw-e2e" || name === "withdraw-latency";
+  name === "balance-read" ||
+  name === "mixed" ||
+  name === "withdraw-e2e" ||
+  name === "withdraw-latency";

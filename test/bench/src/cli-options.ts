@@ -85,7 +85,10 @@ const environmentSchema = z.object({
 });
 
 /** Returns undefined for `--help`. */
-export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BenchOptions | undefined {
+export function parseBenchOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): BenchOptions | undefined {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -121,7 +124,9 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`--${flag}: must be an integer in [${min}, ${max}] (got ${JSON.stringify(raw)})`);
+      problems.push(
+        `--${flag}: must be an integer in [${min}, ${max}] (got ${JSON.stringify(raw)})`,
+      );
       return fallback;
     }
     return value;
@@ -133,19 +138,29 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
   const concurrency = integer("concurrency", 64, 1, 1_024);
   const generators = integer("generators", 2, 1, 16);
   const client = (values.client ?? "frames") as TransportName;
-  if (!transportNames.includes(client)) problems.push(`--client: must be one of ${transportNames.join(", ")} (got ${JSON.stringify(values.client)})`);
+  if (!transportNames.includes(client))
+    problems.push(
+      `--client: must be one of ${transportNames.join(", ")} (got ${JSON.stringify(values.client)})`,
+    );
   const userCount = integer("users", smoke ? 1_000 : 10_000, 1, 1_000_000);
   const bankLatencyMs = 100;
   const settlementWorkers = 50;
   const withdrawPipelineMax = integer("withdraw-pipeline", 80, 1, 10_000);
 
-  const items = selectItems(typeof values.scenarios === "string" ? values.scenarios : undefined, problems);
+  const items = selectItems(
+    typeof values.scenarios === "string" ? values.scenarios : undefined,
+    problems,
+  );
 
   const walletAddress = typeof values.wallet === "string" ? values.wallet : undefined;
-  if (walletAddress !== undefined && !/^[^:\s]+:\d{1,5}$/.test(walletAddress)) problems.push(`--wallet: must be host:port (got ${JSON.stringify(walletAddress)})`);
-  const databaseUrl = typeof values["database-url"] === "string" ? values["database-url"] : undefined;
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push("--database-url: must be a postgres:// URL");
-  if (databaseUrl !== undefined && walletAddress === undefined) problems.push("--database-url: only meaningful with --wallet");
+  if (walletAddress !== undefined && !/^[^:\s]+:\d{1,5}$/.test(walletAddress))
+    problems.push(`--wallet: must be host:port (got ${JSON.stringify(walletAddress)})`);
+  const databaseUrl =
+    typeof values["database-url"] === "string" ? values["database-url"] : undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push("--database-url: must be a postgres:// URL");
+  if (databaseUrl !== undefined && walletAddress === undefined)
+    problems.push("--database-url: only meaningful with --wallet");
 
   let environment: z.infer<typeof environmentSchema> | undefined;
   try {
@@ -155,7 +170,10 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
   }
 
   if (problems.length > 0 || !environment) throw new OptionsError(problems);
-  const outFile = typeof values.out === "string" ? values.out : `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+  const outFile =
+    typeof values.out === "string"
+      ? values.out
+      : `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
   return Object.freeze({
     smoke,
     runs,
@@ -188,7 +206,10 @@ export function parseBenchOptions(argv: readonly string[], env: Readonly<Record<
 function selectItems(list: string | undefined, problems: string[]): readonly ItemName[] {
   if (list === undefined) return itemNames;
   const wanted = new Set<ItemName>();
-  for (const raw of list.split(",").map((name) => name.trim()).filter(Boolean)) {
+  for (const raw of list
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean)) {
     if ((itemNames as readonly string[]).includes(raw)) wanted.add(raw as ItemName);
     else problems.push(`--scenarios: unknown "${raw}" (known: ${itemNames.join(", ")})`);
   }

@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { createCpuWindowSampler, cpuMsPerCall, cpuUseBetween, endSnapshotLeadMs, parseSchedstat, readProcessCpuTime, type CpuSnapshot } from "./cpu-use.js";
+import {
+  createCpuWindowSampler,
+  cpuMsPerCall,
+  cpuUseBetween,
+  endSnapshotLeadMs,
+  parseSchedstat,
+  readProcessCpuTime,
+  type CpuSnapshot,
+} from "./cpu-use.js";
 
 const ms = 1_000_000;
 const snapshot = (atMs: number, times: [number, number, number][]): CpuSnapshot => ({
   atNs: BigInt(atMs * ms),
-  times: new Map(times.map(([pid, runMs, waitMs]) => [pid, { runNs: runMs * ms, waitNs: waitMs * ms }])),
+  times: new Map(
+    times.map(([pid, runMs, waitMs]) => [pid, { runNs: runMs * ms, waitNs: waitMs * ms }]),
+  ),
 });
 
 describe("schedstat", () => {
@@ -24,8 +34,16 @@ describe("schedstat", () => {
 describe("CPU use between two snapshots", () => {
   it("gives each group its CPUs busy and threads waiting over the span, summed over its processes", () => {
     const groups = { wallet: [10], postgres: [20, 21] };
-    const before = snapshot(0, [[10, 100, 10], [20, 0, 0], [21, 50, 0]]);
-    const after = snapshot(1000, [[10, 800, 310], [20, 200, 50], [21, 150, 50]]);
+    const before = snapshot(0, [
+      [10, 100, 10],
+      [20, 0, 0],
+      [21, 50, 0],
+    ]);
+    const after = snapshot(1000, [
+      [10, 800, 310],
+      [20, 200, 50],
+      [21, 150, 50],
+    ]);
     const use = cpuUseBetween(groups, before, after);
     expect(use.wallet?.busyCores).toBeCloseTo(0.7);
     expect(use.wallet?.waitingCores).toBeCloseTo(0.3);
@@ -35,8 +53,16 @@ describe("CPU use between two snapshots", () => {
 
   it("never invents time: a process unreadable at either end is left out, a shrinking counter gives zero", () => {
     const groups = { wallet: [10], postgres: [20, 22], generators: [30] };
-    const before = snapshot(0, [[20, 0, 0], [22, 500, 0], [30, 900, 0]]);
-    const after = snapshot(500, [[10, 900, 0], [20, 100, 0], [30, 100, 0]]);
+    const before = snapshot(0, [
+      [20, 0, 0],
+      [22, 500, 0],
+      [30, 900, 0],
+    ]);
+    const after = snapshot(500, [
+      [10, 900, 0],
+      [20, 100, 0],
+      [30, 100, 0],
+    ]);
     const use = cpuUseBetween(groups, before, after);
     expect(use.wallet).toBeUndefined();
     expect(use.postgres?.busyCores).toBeCloseTo(0.2);
@@ -89,7 +115,11 @@ describe("the window sampler", () => {
     expect(await late.result()).toBeUndefined();
 
     const early = createCpuWindowSampler(async () => ({}));
-    early.onWindow({ startEpochMs: Date.now() + 10_000, endEpochMs: Date.now() + 20_000, generatorPids: [] });
+    early.onWindow({
+      startEpochMs: Date.now() + 10_000,
+      endEpochMs: Date.now() + 20_000,
+      generatorPids: [],
+    });
     expect(await early.result()).toBeUndefined();
   });
 });

@@ -11,7 +11,14 @@
 import { readdir, readFile } from "node:fs/promises";
 import type { WindowProbe } from "./load-runner.js";
 
-export const cpuGroupNames = ["wallet", "postgres", "generators", "settlement", "bank-sim", "noop-server"] as const;
+export const cpuGroupNames = [
+  "wallet",
+  "postgres",
+  "generators",
+  "settlement",
+  "bank-sim",
+  "noop-server",
+] as const;
 export type CpuGroupName = (typeof cpuGroupNames)[number];
 export type ProcessGroups = Partial<Record<CpuGroupName, readonly number[]>>;
 
@@ -30,13 +37,20 @@ export interface CpuUse {
 export type CpuUseByGroup = Partial<Record<CpuGroupName, CpuUse>>;
 
 /** The groups that answer the calls: the wallet in its scenarios, grpc-noop's server in its items. */
-export const serverGroupNames = ["wallet", "noop-server"] as const satisfies readonly CpuGroupName[];
+export const serverGroupNames = [
+  "wallet",
+  "noop-server",
+] as const satisfies readonly CpuGroupName[];
 
 /**
  * A group's CPU time per call, in ms: the CPUs it kept busy times the window, over the calls
  * completed in that window. Undefined when none completed.
  */
-export function cpuMsPerCall(busyCores: number, callsCompleted: number, windowMs: number): number | undefined {
+export function cpuMsPerCall(
+  busyCores: number,
+  callsCompleted: number,
+  windowMs: number,
+): number | undefined {
   return callsCompleted > 0 ? (busyCores * windowMs) / callsCompleted : undefined;
 }
 
@@ -49,7 +63,12 @@ export interface CpuSnapshot {
 /** The first two fields of a schedstat file: run time and run-queue wait time, in ns. */
 export function parseSchedstat(text: string): CpuTime | undefined {
   const [runNs, waitNs] = text.trim().split(/\s+/).map(Number);
-  return runNs !== undefined && waitNs !== undefined && Number.isFinite(runNs) && Number.isFinite(waitNs) ? { runNs, waitNs } : undefined;
+  return runNs !== undefined &&
+    waitNs !== undefined &&
+    Number.isFinite(runNs) &&
+    Number.isFinite(waitNs)
+    ? { runNs, waitNs }
+    : undefined;
 }
 
 /** The sum over a process's threads; undefined when the process is gone or this is not Linux. */
@@ -63,7 +82,10 @@ export async function readProcessCpuTime(pid: number): Promise<CpuTime | undefin
   const total: CpuTime = { runNs: 0, waitNs: 0 };
   for (const threadId of threadIds) {
     // A thread that exited since the listing has nothing left to read.
-    const time = await readFile(`/proc/${pid}/task/${threadId}/schedstat`, "utf8").then(parseSchedstat, () => undefined);
+    const time = await readFile(`/proc/${pid}/task/${threadId}/schedstat`, "utf8").then(
+      parseSchedstat,
+      () => undefined,
+    );
     if (time) {
       total.runNs += time.runNs;
       total.waitNs += time.waitNs;
@@ -81,7 +103,9 @@ export async function findPostgresPids(): Promise<number[]> {
     return [];
   }
   const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
-  const names = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")));
+  const names = await Promise.all(
+    pids.map((pid) => readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")),
+  );
   return pids.filter((_, index) => names[index]!.trim() === "postgres");
 }
 
@@ -100,7 +124,11 @@ export async function takeCpuSnapshot(groups: ProcessGroups): Promise<CpuSnapsho
  * is left out (its share is lost, never invented); a thread that exited inside the span takes its
  * time with it, so a process's figure never goes below zero.
  */
-export function cpuUseBetween(groups: ProcessGroups, before: CpuSnapshot, after: CpuSnapshot): CpuUseByGroup {
+export function cpuUseBetween(
+  groups: ProcessGroups,
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+): CpuUseByGroup {
   const spanNs = Number(after.atNs - before.atNs);
   const use: CpuUseByGroup = {};
   if (spanNs <= 0) return use;
@@ -144,31 +172,40 @@ const spanToleranceShare = 0.1;
  * them once, at the start (the generators come from the window; PostgreSQL's are looked up):
  * the end snapshot then only reads counters, before any generator can exit.
  */
-export function createCpuWindowSampler(groupsAt: (window: LoadWindow) => Promise<ProcessGroups>): WindowProbe {
+export function createCpuWindowSampler(
+  groupsAt: (window: LoadWindow) => Promise<ProcessGroups>,
+): WindowProbe {
   const timers: NodeJS.Timeout[] = [];
   let plannedSpanMs = 0;
   let groups: Promise<ProcessGroups | undefined> | undefined;
   let atStart: Promise<CpuSnapshot | undefined> | undefined;
   let atEnd: Promise<CpuSnapshot | undefined> | undefined;
-  const snapshot = () => groups?.then((listed) => listed && takeCpuSnapshot(listed)).catch(() => undefined);
+  const snapshot = () =>
+    groups?.then((listed) => listed && takeCpuSnapshot(listed)).catch(() => undefined);
   // unref: a run that failed never asks for the result, and must not be kept alive by these.
-  const at = (epochMs: number, take: () => void) => timers.push(setTimeout(take, Math.max(0, epochMs - Date.now())).unref());
+  const at = (epochMs: number, take: () => void) =>
+    timers.push(setTimeout(take, Math.max(0, epochMs - Date.now())).unref());
   return {
     onWindow(window) {
-      const endAtEpochMs = window.endEpochMs - endSnapshotLeadMs(window.endEpochMs - window.startEpochMs);
+      const endAtEpochMs =
+        window.endEpochMs - endSnapshotLeadMs(window.endEpochMs - window.startEpochMs);
       plannedSpanMs = endAtEpochMs - window.startEpochMs;
       at(window.startEpochMs, () => {
         groups = groupsAt(window).catch(() => undefined);
         atStart = snapshot();
       });
-      at(endAtEpochMs, () => (atEnd = snapshot()));
+      at(endAtEpochMs, () => {
+        atEnd = snapshot();
+      });
     },
     async result() {
       timers.forEach(clearTimeout);
       const [listed, before, after] = await Promise.all([groups, atStart, atEnd]);
       if (!listed || !before || !after) return undefined;
       const spanMs = Number(after.atNs - before.atNs) / 1e6;
-      return Math.abs(spanMs - plannedSpanMs) <= plannedSpanMs * spanToleranceShare ? cpuUseBetween(listed, before, after) : undefined;
+      return Math.abs(spanMs - plannedSpanMs) <= plannedSpanMs * spanToleranceShare
+        ? cpuUseBetween(listed, before, after)
+        : undefined;
     },
   };
 }

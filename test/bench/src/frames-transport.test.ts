@@ -8,16 +8,32 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFramesTransport } from "./frames-transport.js";
 import { grpcCodeName } from "./grpc-code-name.js";
-import { flag, frame, frameType, HpackDecoder, indexedField, literalField } from "@wallet/http2-raw";
+import {
+  flag,
+  frame,
+  frameType,
+  HpackDecoder,
+  indexedField,
+  literalField,
+} from "@wallet/http2-raw";
 import { frameMessage } from "./grpc-unary-protocol.js";
 import type { UnaryMethod, UnaryTransport } from "./unary-transport.js";
 
 const type = frameType;
 const flags = flag;
 
-const uint32s = (...values: number[]) => Buffer.concat(values.map((value) => Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff])));
+const uint32s = (...values: number[]) =>
+  Buffer.concat(
+    values.map((value) =>
+      Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]),
+    ),
+  );
 const settingsPayload = (entries: [number, number][]) =>
-  Buffer.concat(entries.map(([id, value]) => Buffer.concat([Buffer.from([id >> 8, id & 0xff]), uint32s(value)])));
+  Buffer.concat(
+    entries.map(([id, value]) =>
+      Buffer.concat([Buffer.from([id >> 8, id & 0xff]), uint32s(value)]),
+    ),
+  );
 
 const okHeaders = Buffer.from([...indexedField(8), ...literalField(31, "application/grpc")]);
 const okTrailers = Buffer.from(literalField("grpc-status", "0"));
@@ -38,7 +54,10 @@ interface ServerConnection {
 }
 
 /** A server that reads HTTP/2 frames and hands each complete call to `onCall`. */
-async function scriptedServer(options: { settings?: [number, number][]; onCall(call: ClientCall, connection: ServerConnection): void }) {
+async function scriptedServer(options: {
+  settings?: [number, number][];
+  onCall(call: ClientCall, connection: ServerConnection): void;
+}) {
   const connections: ServerConnection[] = [];
   let maxOpenStreams = 0;
   const server = net.createServer((socket) => {
@@ -49,7 +68,13 @@ async function scriptedServer(options: { settings?: [number, number][]; onCall(c
       openStreams: 0,
       answer(call, message) {
         const body = frameMessage(message);
-        socket.write(Buffer.concat([frame(type.headers, flags.endHeaders, call.streamId, okHeaders), frame(type.data, 0, call.streamId, body), frame(type.headers, flags.endHeaders | flags.endStream, call.streamId, okTrailers)]));
+        socket.write(
+          Buffer.concat([
+            frame(type.headers, flags.endHeaders, call.streamId, okHeaders),
+            frame(type.data, 0, call.streamId, body),
+            frame(type.headers, flags.endHeaders | flags.endStream, call.streamId, okTrailers),
+          ]),
+        );
         connection.openStreams--;
       },
     };
@@ -68,19 +93,32 @@ async function scriptedServer(options: { settings?: [number, number][]; onCall(c
       }
       while (pending.length >= 9 && pending.length >= 9 + pending.readUIntBE(0, 3)) {
         const length = pending.readUIntBE(0, 3);
-        const [frameType, frameFlags, streamId] = [pending[3]!, pending[4]!, pending.readUInt32BE(5)];
+        const [frameType, frameFlags, streamId] = [
+          pending[3]!,
+          pending[4]!,
+          pending.readUInt32BE(5),
+        ];
         const payload = Buffer.from(pending.subarray(9, 9 + length));
         pending = pending.subarray(9 + length);
         if (frameType === type.headers) {
-          headerDecoder.decode(payload, 0, payload.length, (name, value) => name === ":path" && paths.set(streamId, value));
+          headerDecoder.decode(
+            payload,
+            0,
+            payload.length,
+            (name, value) => name === ":path" && paths.set(streamId, value),
+          );
           connection.openStreams++;
           maxOpenStreams = Math.max(maxOpenStreams, connection.openStreams);
         } else if (frameType === type.data) {
           connection.dataBytes += payload.length;
-          options.onCall({ streamId, path: paths.get(streamId)!, message: payload.subarray(5) }, connection);
+          options.onCall(
+            { streamId, path: paths.get(streamId)!, message: payload.subarray(5) },
+            connection,
+          );
         } else {
           connection.received.push({ type: frameType, flags: frameFlags, streamId, payload });
-          if (frameType === type.settings && !(frameFlags & flags.ack)) socket.write(frame(type.settings, flags.ack, 0));
+          if (frameType === type.settings && !(frameFlags & flags.ack))
+            socket.write(frame(type.settings, flags.ack, 0));
         }
       }
     });
@@ -99,7 +137,11 @@ async function scriptedServer(options: { settings?: [number, number][]; onCall(c
   };
 }
 
-const echo: UnaryMethod<Buffer, Buffer> = { path: "/probe.Probe/Echo", requestSerialize: (value) => value, responseDeserialize: (value) => value };
+const echo: UnaryMethod<Buffer, Buffer> = {
+  path: "/probe.Probe/Echo",
+  requestSerialize: (value) => value,
+  responseDeserialize: (value) => value,
+};
 
 async function failureCode(promise: Promise<unknown>): Promise<string> {
   return promise.then(
@@ -112,10 +154,16 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-  async function connect(options: Parameters<typeof scriptedServer>[0], deadlineMs = 2_000): Promise<{ transport: UnaryTransport; server: Awaited<ReturnType<typeof scriptedServer>> }> {
+  async function connect(
+    options: Parameters<typeof scriptedServer>[0],
+    deadlineMs = 2_000,
+  ): Promise<{ transport: UnaryTransport; server: Awaited<ReturnType<typeof scriptedServer>> }> {
     const server = await scriptedServer(options);
     const transport = createFramesTransport(server.address, deadlineMs);
-    cleanups.push(() => transport.close(), () => server.close());
+    cleanups.push(
+      () => transport.close(),
+      () => server.close(),
+    );
     await transport.waitForReady(2_000);
     return { transport, server };
   }
@@ -153,11 +201,21 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
   });
 
   it("maps RST_STREAM to the gRPC status PROTOCOL-HTTP2.md gives it", async () => {
-    const resetCodes: Record<string, number> = { refused: 0x7, cancel: 0x8, calm: 0xb, internal: 0x2 };
+    const resetCodes: Record<string, number> = {
+      refused: 0x7,
+      cancel: 0x8,
+      calm: 0xb,
+      internal: 0x2,
+    };
     const { transport } = await connect({
-      onCall: (call, { socket }) => socket.write(frame(type.rstStream, 0, call.streamId, uint32s(resetCodes[call.message.toString()]!))),
+      onCall: (call, { socket }) =>
+        socket.write(
+          frame(type.rstStream, 0, call.streamId, uint32s(resetCodes[call.message.toString()]!)),
+        ),
     });
-    const codes = await Promise.all(Object.keys(resetCodes).map((name) => failureCode(transport.call(echo, Buffer.from(name)))));
+    const codes = await Promise.all(
+      Object.keys(resetCodes).map((name) => failureCode(transport.call(echo, Buffer.from(name)))),
+    );
     expect(codes).toEqual(["UNAVAILABLE", "CANCELLED", "RESOURCE_EXHAUSTED", "INTERNAL"]);
   });
 
@@ -165,7 +223,10 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
     const held: ClientCall[] = [];
     const { transport, server } = await connect({
       onCall: (call, connection) => {
-        if (server.connections.length > 1) return connection.answer(call, call.message);
+        if (server.connections.length > 1) {
+          connection.answer(call, call.message);
+          return;
+        }
         held.push(call);
         if (held.length < 2) return;
         // Takes the first call only, then answers it.
@@ -173,7 +234,10 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
         connection.answer(held[0]!, held[0]!.message);
       },
     });
-    const [first, second] = await Promise.all([failureCode(transport.call(echo, Buffer.from("a"))), failureCode(transport.call(echo, Buffer.from("b")))]);
+    const [first, second] = await Promise.all([
+      failureCode(transport.call(echo, Buffer.from("a"))),
+      failureCode(transport.call(echo, Buffer.from("b"))),
+    ]);
     expect([first, second]).toEqual(["OK", "UNAVAILABLE"]);
     await expect(transport.call(echo, Buffer.from("c"))).resolves.toEqual(Buffer.from("c"));
     expect(server.connections).toHaveLength(2);
@@ -183,11 +247,14 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
     const { transport, server } = await connect({
       settings: [[0x3, 1]],
       onCall: (call, connection) => {
-        if (connection === server.connections[0]) connection.socket.write(frame(type.goaway, 0, 0, uint32s(call.streamId, 0)));
+        if (connection === server.connections[0])
+          connection.socket.write(frame(type.goaway, 0, 0, uint32s(call.streamId, 0)));
         setTimeout(() => connection.answer(call, call.message), 5);
       },
     });
-    const answers = await Promise.all(["a", "b", "c"].map((text) => transport.call(echo, Buffer.from(text))));
+    const answers = await Promise.all(
+      ["a", "b", "c"].map((text) => transport.call(echo, Buffer.from(text))),
+    );
     expect(answers.map(String)).toEqual(["a", "b", "c"]);
     // The first connection carried one call; the two queued behind the limit went on the second.
     expect(server.connections.map((connection) => connection.dataBytes)).toEqual([6, 12]);
@@ -209,7 +276,9 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
       settings: [[0x3, 1]],
       onCall: (call, connection) => setTimeout(() => connection.answer(call, call.message), 5),
     });
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => transport.call(echo, Buffer.from(`call ${i}`))));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => transport.call(echo, Buffer.from(`call ${i}`))),
+    );
     expect(answers.map(String)).toEqual(Array.from({ length: 6 }, (_, i) => `call ${i}`));
     expect(server.maxOpenStreams()).toBe(1);
   });
@@ -231,21 +300,28 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
         }
       },
     });
-    const answers = await Promise.all(Array.from({ length: 8 }, () => transport.call(echo, message)));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => transport.call(echo, message)),
+    );
     expect(answers.map(String)).toEqual(Array(8).fill("ok"));
     expect(bytesBeforeGrant).toBeLessThanOrEqual(65_535);
     expect(granted).toBe(true);
   });
 
   it("fails a message larger than one frame with INTERNAL without sending it", async () => {
-    const { transport, server } = await connect({ onCall: (call, connection) => connection.answer(call, call.message) });
+    const { transport, server } = await connect({
+      onCall: (call, connection) => connection.answer(call, call.message),
+    });
     expect(await failureCode(transport.call(echo, Buffer.alloc(20_000)))).toBe("INTERNAL");
     await expect(transport.call(echo, Buffer.from("small"))).resolves.toEqual(Buffer.from("small"));
     expect(server.connections[0]!.dataBytes).toBe(5 + 5);
   });
 
   it("fails a message larger than a new stream's send window with INTERNAL without sending it", async () => {
-    const { transport, server } = await connect({ settings: [[0x4, 100]], onCall: (call, connection) => connection.answer(call, call.message) });
+    const { transport, server } = await connect({
+      settings: [[0x4, 100]],
+      onCall: (call, connection) => connection.answer(call, call.message),
+    });
     expect(await failureCode(transport.call(echo, Buffer.alloc(200)))).toBe("INTERNAL");
     await expect(transport.call(echo, Buffer.alloc(90))).resolves.toHaveLength(90);
     expect(server.connections[0]!.dataBytes).toBe(5 + 90);
@@ -254,18 +330,31 @@ describe("the frames transport against a scripted HTTP/2 server", () => {
   it("fails the connection's calls with INTERNAL on a header block it cannot read", async () => {
     const { transport } = await connect({
       // Index 62 is the first dynamic-table entry, which a table of size 0 cannot hold.
-      onCall: (call, { socket }) => socket.write(frame(type.headers, flags.endHeaders | flags.endStream, call.streamId, Buffer.from([0x80 | 62]))),
+      onCall: (call, { socket }) =>
+        socket.write(
+          frame(
+            type.headers,
+            flags.endHeaders | flags.endStream,
+            call.streamId,
+            Buffer.from([0x80 | 62]),
+          ),
+        ),
     });
     expect(await failureCode(transport.call(echo, Buffer.from("x")))).toBe("INTERNAL");
   });
 
   it("advertises a header table of size 0 and no push", async () => {
-    const { transport, server } = await connect({ onCall: (call, connection) => connection.answer(call, call.message) });
+    const { transport, server } = await connect({
+      onCall: (call, connection) => connection.answer(call, call.message),
+    });
     // The client's SETTINGS precede its first call on the connection.
     await transport.call(echo, Buffer.from("x"));
-    const settings = server.connections[0]!.received.find((f) => f.type === type.settings && !(f.flags & flags.ack))!;
+    const settings = server.connections[0]!.received.find(
+      (f) => f.type === type.settings && !(f.flags & flags.ack),
+    )!;
     const entries = new Map<number, number>();
-    for (let at = 0; at < settings.payload.length; at += 6) entries.set(settings.payload.readUInt16BE(at), settings.payload.readUInt32BE(at + 2));
+    for (let at = 0; at < settings.payload.length; at += 6)
+      entries.set(settings.payload.readUInt16BE(at), settings.payload.readUInt32BE(at + 2));
     expect(entries.get(0x1)).toBe(0);
     expect(entries.get(0x2)).toBe(0);
   });

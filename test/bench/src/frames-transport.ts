@@ -115,12 +115,18 @@ class Connection {
     /** Told when the connection takes no more calls, with the calls it had not sent yet. */
     private readonly onDrained: (connection: Connection, unsent: PendingCall[]) => void,
   ) {
-    this.whenReady = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
+    this.whenReady = new Promise<void>(
+      (resolve, reject) => (this.settleReady = { resolve, reject }),
+    );
     this.whenReady.catch(() => {}); // a caller that never waits must not see an unhandled rejection
     this.socket = net.connect({ host, port, noDelay: true });
     this.writer = new TurnBatchedWriter(this.socket);
     this.socket.on("connect", () => {
-      const settings = Buffer.concat([settingEntry(setting.headerTableSize, 0), settingEntry(setting.enablePush, 0), settingEntry(setting.initialWindowSize, windowMax)]);
+      const settings = Buffer.concat([
+        settingEntry(setting.headerTableSize, 0),
+        settingEntry(setting.enablePush, 0),
+        settingEntry(setting.initialWindowSize, windowMax),
+      ]);
       this.send(preface);
       this.send(frame(frameType.settings, 0, 0, settings));
       this.send(frame(frameType.windowUpdate, 0, 0, uint32(windowMax - windowDefault)));
@@ -144,7 +150,8 @@ class Connection {
       this.send(frame(frameType.rstStream, 0, call.streamId, uint32(errorCode.cancel)));
       call.reject(deadlineExceeded());
     }
-    while (this.waiting.length > 0 && this.waiting[0]!.deadlineMs <= nowMs) this.waiting.shift()!.reject(deadlineExceeded());
+    while (this.waiting.length > 0 && this.waiting[0]!.deadlineMs <= nowMs)
+      this.waiting.shift()!.reject(deadlineExceeded());
     this.sendWaiting();
     this.closeIfDrainedAndIdle();
   }
@@ -197,8 +204,16 @@ class Connection {
   }
 
   /** One frame, whose payload is [start, end) of `bytes` (views are made only where one is kept). */
-  private readonly onFrame = (type: number, flags: number, streamId: number, bytes: Buffer, start: number, end: number): void => {
-    if (this.continuing && type !== frameType.continuation) throw new Error("expected a CONTINUATION frame");
+  private readonly onFrame = (
+    type: number,
+    flags: number,
+    streamId: number,
+    bytes: Buffer,
+    start: number,
+    end: number,
+  ): void => {
+    if (this.continuing && type !== frameType.continuation)
+      throw new Error("expected a CONTINUATION frame");
     switch (type) {
       case frameType.data: {
         this.receivedSinceRefill += end - start;
@@ -214,16 +229,22 @@ class Connection {
         return;
       }
       case frameType.headers: {
-        let [from, to] = unpadded(flags, bytes, start, end);
-        if (flags & flag.priority) from += 5;
+        const [unpaddedFrom, to] = unpadded(flags, bytes, start, end);
+        const from = flags & flag.priority ? unpaddedFrom + 5 : unpaddedFrom;
         const endStream = (flags & flag.endStream) !== 0;
         if (flags & flag.endHeaders) this.onHeaderBlock(streamId, endStream, bytes, from, to);
-        else this.continuing = { streamId, endStream, fragments: [Buffer.from(bytes.subarray(from, to))] };
+        else
+          this.continuing = {
+            streamId,
+            endStream,
+            fragments: [Buffer.from(bytes.subarray(from, to))],
+          };
         return;
       }
       case frameType.continuation: {
         const continuing = this.continuing;
-        if (!continuing || continuing.streamId !== streamId) throw new Error("CONTINUATION without its HEADERS");
+        if (!continuing || continuing.streamId !== streamId)
+          throw new Error("CONTINUATION without its HEADERS");
         continuing.fragments.push(Buffer.from(bytes.subarray(start, end)));
         if (flags & flag.endHeaders) {
           this.continuing = undefined;
@@ -237,7 +258,12 @@ class Connection {
         if (!call) return;
         this.inFlight.delete(streamId);
         const code = bytes.readUInt32BE(start);
-        call.reject(new CallError(statusOfHttp2Error(code), `stream reset by the server (HTTP/2 error ${code})`));
+        call.reject(
+          new CallError(
+            statusOfHttp2Error(code),
+            `stream reset by the server (HTTP/2 error ${code})`,
+          ),
+        );
         return;
       }
       case frameType.settings:
@@ -250,7 +276,8 @@ class Connection {
         }
         return;
       case frameType.ping:
-        if (!(flags & flag.ack)) this.send(frame(frameType.ping, flag.ack, 0, bytes.subarray(start, end)));
+        if (!(flags & flag.ack))
+          this.send(frame(frameType.ping, flag.ack, 0, bytes.subarray(start, end)));
         return;
       case frameType.goaway: {
         const lastStreamId = bytes.readUInt32BE(start) & streamIdMax;
@@ -258,7 +285,12 @@ class Connection {
         for (const call of this.inFlight.values()) {
           if (call.streamId <= lastStreamId) continue;
           this.inFlight.delete(call.streamId);
-          call.reject(new CallError(status.UNAVAILABLE, `the server is going away (HTTP/2 error ${code}) and did not take this call`));
+          call.reject(
+            new CallError(
+              status.UNAVAILABLE,
+              `the server is going away (HTTP/2 error ${code}) and did not take this call`,
+            ),
+          );
         }
         this.onDrained(this, this.drain());
         return;
@@ -288,16 +320,28 @@ class Connection {
     return Math.min(this.maxFrameSize, this.streamWindowInitial);
   }
 
-  private onHeaderBlock(streamId: number, endStream: boolean, block: Buffer, start: number, end: number): void {
+  private onHeaderBlock(
+    streamId: number,
+    endStream: boolean,
+    block: Buffer,
+    start: number,
+    end: number,
+  ): void {
     const call = this.inFlight.get(streamId);
     // The block is decoded even for a stream no one waits for: HPACK is per connection.
     const first = call ? !call.headersSeen : false;
-    this.headerDecoder.decode(block, start, end, (name, value) => {
-      if (!call) return;
-      if (name === ":status" && first) call.httpStatus = Number(value);
-      else if (name === "grpc-status") call.grpcStatus = value;
-      else if (name === "grpc-message") call.grpcMessage = value;
-    }, readsValueOf);
+    this.headerDecoder.decode(
+      block,
+      start,
+      end,
+      (name, value) => {
+        if (!call) return;
+        if (name === ":status" && first) call.httpStatus = Number(value);
+        else if (name === "grpc-status") call.grpcStatus = value;
+        else if (name === "grpc-message") call.grpcMessage = value;
+      },
+      readsValueOf,
+    );
     if (!call) return;
     call.headersSeen = true;
     if (endStream) this.finish(call);
@@ -305,7 +349,11 @@ class Connection {
 
   private finish(call: PendingCall): void {
     this.inFlight.delete(call.streamId);
-    const outcome = unaryOutcome({ httpStatus: call.httpStatus, grpcStatus: call.grpcStatus, grpcMessage: call.grpcMessage }, call.body, call.deserialize);
+    const outcome = unaryOutcome(
+      { httpStatus: call.httpStatus, grpcStatus: call.grpcStatus, grpcMessage: call.grpcMessage },
+      call.body,
+      call.deserialize,
+    );
     if (outcome instanceof CallError) call.reject(outcome);
     else call.resolve(outcome);
   }
@@ -334,7 +382,8 @@ class Connection {
 const readValues = new Set([":status", "grpc-status", "grpc-message"]);
 const readsValueOf = (name: string) => readValues.has(name);
 
-const deadlineExceeded = () => new CallError(status.DEADLINE_EXCEEDED, "no answer within the deadline");
+const deadlineExceeded = () =>
+  new CallError(status.DEADLINE_EXCEEDED, "no answer within the deadline");
 
 export function createFramesTransport(address: string, callDeadlineMs: number): UnaryTransport {
   const { hostname: host, port } = new URL(`http://${address}`);
@@ -376,7 +425,8 @@ export function createFramesTransport(address: string, callDeadlineMs: number): 
   };
 
   const current = (): Connection => {
-    if (!connection || connection.draining) connection = new Connection(host, Number(port), onDrained);
+    if (!connection || connection.draining)
+      connection = new Connection(host, Number(port), onDrained);
     return connection;
   };
 
@@ -396,27 +446,46 @@ export function createFramesTransport(address: string, callDeadlineMs: number): 
 
   function call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      if (closing) return reject(cancelled());
+      if (closing) {
+        reject(cancelled());
+        return;
+      }
       let message: Buffer;
       try {
         message = frameMessage(method.requestSerialize(request));
       } catch (err) {
-        return reject(new CallError(status.INTERNAL, `request does not encode: ${(err as Error).message}`));
+        reject(
+          new CallError(status.INTERNAL, `request does not encode: ${(err as Error).message}`),
+        );
+        return;
       }
       const target = current();
       if (message.length > target.messageBytesMax) {
-        return reject(new CallError(status.INTERNAL, `a ${message.length}-byte message needs more than one DATA frame, which this client does not send`));
+        reject(
+          new CallError(
+            status.INTERNAL,
+            `a ${message.length}-byte message needs more than one DATA frame, which this client does not send`,
+          ),
+        );
+        return;
       }
       const block = headerBlockOf(method.path);
       const frames = Buffer.allocUnsafe(2 * frameHeaderBytes + block.length + message.length);
       writeFrameHeader(frames, 0, block.length, frameType.headers, flag.endHeaders, 0);
       block.copy(frames, frameHeaderBytes);
-      writeFrameHeader(frames, frameHeaderBytes + block.length, message.length, frameType.data, flag.endStream, 0);
+      writeFrameHeader(
+        frames,
+        frameHeaderBytes + block.length,
+        message.length,
+        frameType.data,
+        flag.endStream,
+        0,
+      );
       message.copy(frames, 2 * frameHeaderBytes + block.length);
       target.start({
         streamId: 0,
         deadlineMs: performance.now() + callDeadlineMs,
-        resolve: resolve as (value: unknown) => void,
+        resolve: resolve,
         reject,
         deserialize: method.responseDeserialize,
         frames,
@@ -434,13 +503,16 @@ export function createFramesTransport(address: string, callDeadlineMs: number): 
     call,
     waitForReady: (timeoutMs) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new CallError(status.UNAVAILABLE, `not connected within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new CallError(status.UNAVAILABLE, `not connected within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         current().whenReady.then(
           () => {
             clearTimeout(timer);
             resolve();
           },
-          (err: Error) => {
+          (err: unknown) => {
             clearTimeout(timer);
             reject(err);
           },

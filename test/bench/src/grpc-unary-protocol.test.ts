@@ -1,9 +1,16 @@
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { frameMessage, grpcTimeoutHeader, statusFromHttp, unaryOutcome, unframeMessage } from "./grpc-unary-protocol.js";
+import {
+  frameMessage,
+  grpcTimeoutHeader,
+  statusFromHttp,
+  unaryOutcome,
+  unframeMessage,
+} from "./grpc-unary-protocol.js";
 import { CallError } from "./unary-transport.js";
 
-const codeOf = (outcome: unknown) => (outcome instanceof CallError ? status[outcome.code] : "a message");
+const codeOf = (outcome: unknown) =>
+  outcome instanceof CallError ? status[outcome.code] : "a message";
 
 describe("gRPC message framing", () => {
   it("prefixes a message with an uncompressed flag and its length, and takes it back out", () => {
@@ -17,7 +24,13 @@ describe("gRPC message framing", () => {
     expect(codeOf(unframeMessage(Buffer.from([0, 0, 0])))).toBe("INTERNAL");
     expect(codeOf(unframeMessage(Buffer.from([1, 0, 0, 0, 1, 9])))).toBe("INTERNAL");
     expect(codeOf(unframeMessage(Buffer.from([0, 0, 0, 0, 2, 9])))).toBe("INTERNAL");
-    expect(codeOf(unframeMessage(Buffer.concat([frameMessage(Buffer.from("a")), frameMessage(Buffer.from("b"))])))).toBe("INTERNAL");
+    expect(
+      codeOf(
+        unframeMessage(
+          Buffer.concat([frameMessage(Buffer.from("a")), frameMessage(Buffer.from("b"))]),
+        ),
+      ),
+    ).toBe("INTERNAL");
   });
 
   it("writes grpc-timeout in at most 8 digits", () => {
@@ -37,15 +50,30 @@ describe("a unary call's outcome", () => {
   });
 
   it("rejects with the status and the percent-decoded message of the trailers", () => {
-    const outcome = unaryOutcome({ httpStatus: 200, grpcStatus: "5", grpcMessage: "no such user: 100%25" }, [], text);
+    const outcome = unaryOutcome(
+      { httpStatus: 200, grpcStatus: "5", grpcMessage: "no such user: 100%25" },
+      [],
+      text,
+    );
     expect(codeOf(outcome)).toBe("NOT_FOUND");
     expect((outcome as CallError).details).toBe("no such user: 100%");
-    expect((unaryOutcome({ httpStatus: 200, grpcStatus: "5", grpcMessage: "100%" }, [], text) as CallError).details).toBe("100%");
-    expect(codeOf(unaryOutcome({ httpStatus: 200, grpcStatus: "OK", grpcMessage: undefined }, [], text))).toBe("UNKNOWN");
+    expect(
+      (
+        unaryOutcome(
+          { httpStatus: 200, grpcStatus: "5", grpcMessage: "100%" },
+          [],
+          text,
+        ) as CallError
+      ).details,
+    ).toBe("100%");
+    expect(
+      codeOf(unaryOutcome({ httpStatus: 200, grpcStatus: "OK", grpcMessage: undefined }, [], text)),
+    ).toBe("UNKNOWN");
   });
 
   it("maps an answer without grpc-status from its HTTP status, as the protocol says", () => {
-    const withoutStatus = (httpStatus: number | undefined) => codeOf(unaryOutcome({ httpStatus, grpcStatus: undefined, grpcMessage: undefined }, [], text));
+    const withoutStatus = (httpStatus: number | undefined) =>
+      codeOf(unaryOutcome({ httpStatus, grpcStatus: undefined, grpcMessage: undefined }, [], text));
     expect(withoutStatus(404)).toBe("UNIMPLEMENTED");
     expect(withoutStatus(200)).toBe("UNAVAILABLE");
     expect(withoutStatus(undefined)).toBe("UNAVAILABLE");
@@ -58,6 +86,14 @@ describe("a unary call's outcome", () => {
     const broken = () => {
       throw new Error("bad protobuf");
     };
-    expect(codeOf(unaryOutcome({ httpStatus: 200, grpcStatus: "0", grpcMessage: undefined }, [frameMessage(Buffer.from("x"))], broken))).toBe("INTERNAL");
+    expect(
+      codeOf(
+        unaryOutcome(
+          { httpStatus: 200, grpcStatus: "0", grpcMessage: undefined },
+          [frameMessage(Buffer.from("x"))],
+          broken,
+        ),
+      ),
+    ).toBe("INTERNAL");
   });
 });

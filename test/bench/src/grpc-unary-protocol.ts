@@ -23,11 +23,16 @@ export function frameMessage(message: Uint8Array): Buffer {
 
 /** The one message of a unary response body, or why the body is not one. */
 export function unframeMessage(body: Buffer): Buffer | CallError {
-  if (body.length < messagePrefixBytes) return new CallError(status.INTERNAL, `response has ${body.length} bytes, no message`);
-  if (body[0] !== 0) return new CallError(status.INTERNAL, "response is compressed, which was not asked for");
+  if (body.length < messagePrefixBytes)
+    return new CallError(status.INTERNAL, `response has ${body.length} bytes, no message`);
+  if (body[0] !== 0)
+    return new CallError(status.INTERNAL, "response is compressed, which was not asked for");
   const length = body.readUInt32BE(1);
   if (body.length !== messagePrefixBytes + length) {
-    return new CallError(status.INTERNAL, `response framing: message of ${length} bytes in a body of ${body.length}`);
+    return new CallError(
+      status.INTERNAL,
+      `response framing: message of ${length} bytes in a body of ${body.length}`,
+    );
   }
   return body.subarray(messagePrefixBytes);
 }
@@ -77,13 +82,23 @@ export interface StreamEnding {
 }
 
 /** A unary call's outcome from how its stream ended and the body it carried. */
-export function unaryOutcome<Res>(ending: StreamEnding, body: Buffer[], deserialize: (bytes: Buffer) => Res): Res | CallError {
+export function unaryOutcome<Res>(
+  ending: StreamEnding,
+  body: Buffer[],
+  deserialize: (bytes: Buffer) => Res,
+): Res | CallError {
   const { httpStatus, grpcStatus } = ending;
   if (grpcStatus === undefined) {
     const why = `stream closed without a status (HTTP ${httpStatus ?? "none"})`;
-    return new CallError(httpStatus === undefined || httpStatus === 200 ? status.UNAVAILABLE : statusFromHttp(httpStatus), why);
+    return new CallError(
+      httpStatus === undefined || httpStatus === 200
+        ? status.UNAVAILABLE
+        : statusFromHttp(httpStatus),
+      why,
+    );
   }
-  const code = /^\d{1,2}$/.test(grpcStatus) ? Number(grpcStatus) : status.UNKNOWN;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- grpc-status is the code's decimal text
+  const code: status = /^\d{1,2}$/.test(grpcStatus) ? Number(grpcStatus) : status.UNKNOWN;
   if (code !== status.OK) return new CallError(code, decodeGrpcMessage(ending.grpcMessage));
   const message = unframeMessage(body.length === 1 ? body[0]! : Buffer.concat(body));
   if (message instanceof CallError) return message;

@@ -19,7 +19,12 @@ describe("latency histogram", () => {
     histogram.record(1234.5);
     expect(histogram.maxMs()).toBe(1234.5);
     expect(histogram.percentileMs(100)).toBe(1234.5);
-    expect(histogram.summary()).toEqual({ p50: expect.closeTo(3.3, 1), p90: 1234.5, p99: 1234.5, max: 1234.5 });
+    expect(histogram.summary()).toEqual({
+      p50: expect.closeTo(3.3, 1),
+      p90: 1234.5,
+      p99: 1234.5,
+      max: 1234.5,
+    });
   });
 
   it("puts a single slow call in p99 only when it is more than 1% of the calls", () => {

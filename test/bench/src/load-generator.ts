@@ -9,7 +9,13 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { grpcCodeName } from "./grpc-code-name.js";
 import { createLatencyHistogram } from "./latency-histogram.js";
-import type { FromGenerator, GeneratorResult, LoadJob, LoadShape, ToGenerator } from "./load-protocol.js";
+import type {
+  FromGenerator,
+  GeneratorResult,
+  LoadJob,
+  LoadShape,
+  ToGenerator,
+} from "./load-protocol.js";
 import { runPipelineLoop } from "./pipeline-loop.js";
 import { countPendingWithdrawals } from "./withdrawal-tracker.js";
 import { createWorkload, type Workload } from "./workloads.js";
@@ -40,16 +46,27 @@ function createTally(windowMs: number) {
       const code = grpcCodeName(err);
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
     },
-    finish: (): GeneratorResult => ({ ...result, operations: histogram.count(), errorsByCode, histogram: histogram.snapshot() }),
+    finish: (): GeneratorResult => ({
+      ...result,
+      operations: histogram.count(),
+      errorsByCode,
+      histogram: histogram.snapshot(),
+    }),
   };
 }
 
 type Tally = ReturnType<typeof createTally>;
 
-const sleepUntil = (perfMs: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, perfMs - performance.now())));
+const sleepUntil = (perfMs: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, perfMs - performance.now())));
 
 /** Each caller sends its next call when the last one answers; counted by completion time. */
-async function runClosedLoop(workload: Workload, concurrency: number, window: Window, tally: Tally): Promise<void> {
+async function runClosedLoop(
+  workload: Workload,
+  concurrency: number,
+  window: Window,
+  tally: Tally,
+): Promise<void> {
   await sleepUntil(window.startMs);
   const inWindow = (ms: number) => ms >= window.measureFromMs && ms <= window.endMs;
   const caller = async () => {
@@ -73,7 +90,14 @@ async function runClosedLoop(workload: Workload, concurrency: number, window: Wi
  * behind a stalled generator counts against it too (no coordinated omission). Calls are counted
  * by scheduled time and awaited after the window, so the slowest ones still make the tail.
  */
-function runOpenLoop(workload: Workload, ratePerSec: number, inFlightMax: number, phaseOffsetMs: number, window: Window, tally: Tally): Promise<void> {
+function runOpenLoop(
+  workload: Workload,
+  ratePerSec: number,
+  inFlightMax: number,
+  phaseOffsetMs: number,
+  window: Window,
+  tally: Tally,
+): Promise<void> {
   const intervalMs = 1000 / ratePerSec;
   const firstDueMs = window.startMs + phaseOffsetMs;
   let index = 0;
@@ -85,16 +109,19 @@ function runOpenLoop(workload: Workload, ratePerSec: number, inFlightMax: number
     };
     const send = (dueMs: number, counted: boolean) => {
       inFlight++;
-      workload.call().then(
-        () => {
-          tally.result.succeededTotal++;
-          if (counted) tally.success(performance.now() - dueMs);
-        },
-        (err: unknown) => counted && tally.failure(err),
-      ).finally(() => {
-        inFlight--;
-        maybeDone();
-      });
+      workload
+        .call()
+        .then(
+          () => {
+            tally.result.succeededTotal++;
+            if (counted) tally.success(performance.now() - dueMs);
+          },
+          (err: unknown) => counted && tally.failure(err),
+        )
+        .finally(() => {
+          inFlight--;
+          maybeDone();
+        });
     };
     const tick = () => {
       const nowMs = performance.now();
@@ -128,10 +155,19 @@ function runOpenLoop(workload: Workload, ratePerSec: number, inFlightMax: number
  * Keeps the settlement pipeline holding `inPipelineMax` withdrawals (pipeline-loop.ts), counting
  * the unfinished ones in the wallet's database. Calls are counted by send time, like the open loop.
  */
-async function runPipeline(workload: Workload, shape: Extract<LoadShape, { kind: "pipeline" }>, window: Window, tally: Tally): Promise<void> {
+async function runPipeline(
+  workload: Workload,
+  shape: Extract<LoadShape, { kind: "pipeline" }>,
+  window: Window,
+  tally: Tally,
+): Promise<void> {
   await sleepUntil(window.startMs);
   const loadStart = new Date(performance.timeOrigin + window.startMs);
-  const pool = new pg.Pool({ connectionString: shape.databaseUrl, max: 1, application_name: "wallet-bench-pipeline" });
+  const pool = new pg.Pool({
+    connectionString: shape.databaseUrl,
+    max: 1,
+    application_name: "wallet-bench-pipeline",
+  });
   const counted = (sentMs: number) => sentMs >= window.measureFromMs && sentMs < window.endMs;
   try {
     await runPipelineLoop({
@@ -155,14 +191,31 @@ async function runPipeline(workload: Workload, shape: Extract<LoadShape, { kind:
   }
 }
 
-async function run(job: LoadJob, workload: Workload, startAtEpochMs: number): Promise<GeneratorResult> {
+async function run(
+  job: LoadJob,
+  workload: Workload,
+  startAtEpochMs: number,
+): Promise<GeneratorResult> {
   // performance.now() is monotonic; the shared start instant is wall-clock, so convert once.
   const startMs = startAtEpochMs - performance.timeOrigin;
-  const window: Window = { startMs, measureFromMs: startMs + job.warmupMs, endMs: startMs + job.warmupMs + job.durationMs };
+  const window: Window = {
+    startMs,
+    measureFromMs: startMs + job.warmupMs,
+    endMs: startMs + job.warmupMs + job.durationMs,
+  };
   const tally = createTally(job.durationMs);
-  if (job.shape.kind === "closed") await runClosedLoop(workload, job.shape.concurrency, window, tally);
+  if (job.shape.kind === "closed")
+    await runClosedLoop(workload, job.shape.concurrency, window, tally);
   else if (job.shape.kind === "pipeline") await runPipeline(workload, job.shape, window, tally);
-  else await runOpenLoop(workload, job.shape.ratePerSec, job.shape.inFlightMax, job.phaseOffsetMs, window, tally);
+  else
+    await runOpenLoop(
+      workload,
+      job.shape.ratePerSec,
+      job.shape.inFlightMax,
+      job.phaseOffsetMs,
+      window,
+      tally,
+    );
   return tally.finish();
 }
 
@@ -172,13 +225,18 @@ function reply(message: FromGenerator): Promise<void> {
 
 function main(): void {
   if (!process.send) {
-    process.stderr.write("load-generator is started by the bench (child_process.fork), not by hand\n");
+    process.stderr.write(
+      "load-generator is started by the bench (child_process.fork), not by hand\n",
+    );
     process.exit(2);
   }
   let job: LoadJob | undefined;
   let workload: Workload | undefined;
   const fail = async (err: unknown) => {
-    await reply({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    await reply({
+      type: "error",
+      message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
     process.exit(1);
   };
   process.on("message", (message: ToGenerator) => {

@@ -32,5 +32,10 @@ export function measurementFromLoad(
 
 /** What an open-loop run adds: the rate asked for, and how far the generators fell behind it. */
 export function openLoopDetails(ratePerSec: number, result: LoadRunResult): Record<string, number> {
-  return { offeredRatePerSec: ratePerSec, scheduled: result.scheduled, shed: result.shed, sendLagMsMax: result.sendLagMsMax };
+  return {
+    offeredRatePerSec: ratePerSec,
+    scheduled: result.scheduled,
+    shed: result.shed,
+    sendLagMsMax: result.sendLagMsMax,
+  };
 }

@@ -6,7 +6,14 @@
 import type { HistogramSnapshot } from "./latency-histogram.js";
 import type { TransportName } from "./unary-transport.js";
 
-export const workloadNames = ["charge-spread", "charge-hot", "balance-read", "mixed", "withdraw", "noop"] as const;
+export const workloadNames = [
+  "charge-spread",
+  "charge-hot",
+  "balance-read",
+  "mixed",
+  "withdraw",
+  "noop",
+] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 
 /**
@@ -64,5 +71,9 @@ export interface GeneratorResult {
   sendLagMsMax: number;
 }
 
-export type ToGenerator = { type: "prepare"; job: LoadJob } | { type: "start"; startAtEpochMs: number };
-export type FromGenerator = { type: "ready" } | { type: "result"; result: GeneratorResult } | { type: "error"; message: string };
+export type ToGenerator =
+  { type: "prepare"; job: LoadJob } | { type: "start"; startAtEpochMs: number };
+export type FromGenerator =
+  | { type: "ready" }
+  | { type: "result"; result: GeneratorResult }
+  | { type: "error"; message: string };

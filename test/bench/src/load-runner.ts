@@ -6,7 +6,13 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { CpuUseByGroup, LoadWindow } from "./cpu-use.js";
 import { createLatencyHistogram, type LatencyHistogram } from "./latency-histogram.js";
-import type { FromGenerator, GeneratorResult, LoadJob, LoadShape, ToGenerator } from "./load-protocol.js";
+import type {
+  FromGenerator,
+  GeneratorResult,
+  LoadJob,
+  LoadShape,
+  ToGenerator,
+} from "./load-protocol.js";
 
 /** The whole load of a run, before it is split over generators. */
 export type LoadRequest = Omit<LoadJob, "shape" | "phaseOffsetMs"> & { shape: LoadShape };
@@ -68,34 +74,51 @@ export function splitShape(shape: LoadShape, generatorCount: number): LoadShape[
   if (shape.kind === "closed") {
     return Array.from({ length: generatorCount }, (_, index) => {
       const base = Math.floor(shape.concurrency / generatorCount);
-      return { kind: "closed", concurrency: base + (index < shape.concurrency % generatorCount ? 1 : 0) };
+      return {
+        kind: "closed",
+        concurrency: base + (index < shape.concurrency % generatorCount ? 1 : 0),
+      };
     });
   }
-  const count = Math.max(1, Math.min(generatorCount, Math.ceil(shape.ratePerSec / openLoopRatePerGeneratorMax)));
-  return Array.from({ length: count }, () => ({ kind: "open", ratePerSec: shape.ratePerSec / count, inFlightMax: Math.ceil(shape.inFlightMax / count) }));
+  const count = Math.max(
+    1,
+    Math.min(generatorCount, Math.ceil(shape.ratePerSec / openLoopRatePerGeneratorMax)),
+  );
+  return Array.from({ length: count }, () => ({
+    kind: "open",
+    ratePerSec: shape.ratePerSec / count,
+    inFlightMax: Math.ceil(shape.inFlightMax / count),
+  }));
 }
 
 export function createLoadRunner(deps: LoadRunnerDeps): LoadRunner {
   return {
     async run(request, probe) {
-      const shapes = splitShape(request.shape, deps.generatorCount).filter((shape) => shape.kind !== "closed" || shape.concurrency > 0);
+      const shapes = splitShape(request.shape, deps.generatorCount).filter(
+        (shape) => shape.kind !== "closed" || shape.concurrency > 0,
+      );
       const children: ChildProcess[] = [];
-      const killAll = () => children.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
+      const killAll = () =>
+        children.forEach((child) => child.exitCode === null && child.kill("SIGKILL"));
       try {
         const generators = shapes.map((shape, index) => {
-          const child = fork(deps.generatorEntry, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+          const child = fork(deps.generatorEntry, [], {
+            stdio: ["ignore", "inherit", "inherit", "ipc"],
+          });
           children.push(child);
           const job: LoadJob = {
             ...request,
             shape,
             // Generators interleave their open-loop sends instead of sending in lock step.
-            phaseOffsetMs: shape.kind === "open" ? (index / shapes.length) * (1000 / shape.ratePerSec) : 0,
+            phaseOffsetMs:
+              shape.kind === "open" ? (index / shapes.length) * (1000 / shape.ratePerSec) : 0,
             keyPrefix: `${request.keyPrefix}-g${index}`,
           };
           return { child, job, messages: messagesOf(child) };
         });
 
-        for (const generator of generators) send(generator.child, { type: "prepare", job: generator.job });
+        for (const generator of generators)
+          send(generator.child, { type: "prepare", job: generator.job });
         await withTimeout(
           Promise.all(generators.map((generator) => generator.messages.next("ready"))),
           prepareTimeoutMs,
@@ -103,21 +126,31 @@ export function createLoadRunner(deps: LoadRunnerDeps): LoadRunner {
         );
 
         const startAtEpochMs = Date.now() + startDelayMs;
-        for (const generator of generators) send(generator.child, { type: "start", startAtEpochMs });
+        for (const generator of generators)
+          send(generator.child, { type: "start", startAtEpochMs });
         const windowStartEpochMs = startAtEpochMs + request.warmupMs;
         probe?.onWindow({
           startEpochMs: windowStartEpochMs,
           endEpochMs: windowStartEpochMs + request.durationMs,
-          generatorPids: generators.flatMap((generator) => (generator.child.pid === undefined ? [] : [generator.child.pid])),
+          generatorPids: generators.flatMap((generator) =>
+            generator.child.pid === undefined ? [] : [generator.child.pid],
+          ),
         });
         const results = await withTimeout(
           Promise.all(generators.map((generator) => generator.messages.next("result"))),
-          startDelayMs + request.warmupMs + request.durationMs + request.callDeadlineMs + resultMarginMs,
+          startDelayMs +
+            request.warmupMs +
+            request.durationMs +
+            request.callDeadlineMs +
+            resultMarginMs,
           "load generators to report",
         );
         const cpu = await probe?.result();
         return {
-          ...mergeResults(results.map((message) => (message as { result: GeneratorResult }).result), request.durationMs),
+          ...mergeResults(
+            results.map((message) => (message as { result: GeneratorResult }).result),
+            request.durationMs,
+          ),
           ...(cpu ? { cpu } : {}),
           loadStartEpochMs: startAtEpochMs,
           windowStartEpochMs,
@@ -130,7 +163,10 @@ export function createLoadRunner(deps: LoadRunnerDeps): LoadRunner {
   };
 }
 
-function mergeResults(results: GeneratorResult[], windowMs: number): Omit<LoadRunResult, "loadStartEpochMs" | "windowStartEpochMs" | "windowEndEpochMs"> {
+function mergeResults(
+  results: GeneratorResult[],
+  windowMs: number,
+): Omit<LoadRunResult, "loadStartEpochMs" | "windowStartEpochMs" | "windowEndEpochMs"> {
   const histogram = createLatencyHistogram();
   const errorsByCode: Record<string, number> = {};
   let scheduled = 0;
@@ -139,14 +175,25 @@ function mergeResults(results: GeneratorResult[], windowMs: number): Omit<LoadRu
   let sendLagMsMax = 0;
   for (const result of results) {
     histogram.merge(result.histogram);
-    for (const [code, count] of Object.entries(result.errorsByCode)) errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
+    for (const [code, count] of Object.entries(result.errorsByCode))
+      errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
     scheduled += result.scheduled;
     succeededTotal += result.succeededTotal;
     shed += result.shed;
     sendLagMsMax = Math.max(sendLagMsMax, result.sendLagMsMax);
   }
   const operations = histogram.count();
-  return { operations, succeededTotal, opsPerSec: operations / (windowMs / 1000), errorsByCode, histogram, windowMs, scheduled, shed, sendLagMsMax };
+  return {
+    operations,
+    succeededTotal,
+    opsPerSec: operations / (windowMs / 1000),
+    errorsByCode,
+    histogram,
+    windowMs,
+    scheduled,
+    shed,
+    sendLagMsMax,
+  };
 }
 
 function send(child: ChildProcess, message: ToGenerator): void {
@@ -173,10 +220,19 @@ function messagesOf(child: ChildProcess) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const error = received.find((message) => message.type === "error");
-          if (error?.type === "error") return reject(new Error(`load generator failed: ${error.message}`));
+          if (error?.type === "error") {
+            reject(new Error(`load generator failed: ${error.message}`));
+            return;
+          }
           const index = received.findIndex((message) => message.type === type);
-          if (index >= 0) return resolve(received.splice(index, 1)[0]!);
-          if (exit) return reject(new Error(exit));
+          if (index >= 0) {
+            resolve(received.splice(index, 1)[0]!);
+            return;
+          }
+          if (exit) {
+            reject(new Error(exit));
+            return;
+          }
           waiters.push(check);
         };
         check();
@@ -191,7 +247,10 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: stri
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+          timeoutMs,
+        );
       }),
     ]);
   } finally {

@@ -73,14 +73,21 @@ async function main(): Promise<number> {
     runs.push(result);
   }
 
-  const capacity = { nominalWithdrawalsPerSec: (options.settlementWorkers * 1000) / options.bankLatencyMs };
+  const capacity = {
+    nominalWithdrawalsPerSec: (options.settlementWorkers * 1000) / options.bankLatencyMs,
+  };
   const items = summarizeItems(runs, capacity);
   const failed = items.filter((item) => item.failures.length > 0 || item.okRuns < runs.length);
   const report: BenchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
     settings: settingsOf(options),
-    machine: { cpus: availableParallelism(), node: process.version, loadAverage1mAtStart, loadAverage1mAtEnd: loadavg()[0] ?? 0 },
+    machine: {
+      cpus: availableParallelism(),
+      node: process.version,
+      loadAverage1mAtStart,
+      loadAverage1mAtEnd: loadavg()[0] ?? 0,
+    },
     runs,
     items,
     targets: judgeTargets(runs, capacity),
@@ -92,7 +99,8 @@ async function main(): Promise<number> {
   await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(renderMarkdown(report));
   log(`JSON report: ${outFile}`);
-  for (const item of failed) log(`FAILED ${item.name}: ${item.failures.join("; ") || "did not run"}`);
+  for (const item of failed)
+    log(`FAILED ${item.name}: ${item.failures.join("; ") || "did not run"}`);
   return report.ok ? 0 : 1;
 }
 

@@ -27,11 +27,28 @@ export interface Measurement {
   details: Record<string, number>;
 }
 
-export function failedMeasurement(name: string, kind: Measurement["kind"], failure: string): Measurement {
-  return { name, kind, ok: false, failure, durationMs: 0, operations: 0, opsPerSec: 0, errorsByCode: {}, details: {} };
+export function failedMeasurement(
+  name: string,
+  kind: Measurement["kind"],
+  failure: string,
+): Measurement {
+  return {
+    name,
+    kind,
+    ok: false,
+    failure,
+    durationMs: 0,
+    operations: 0,
+    opsPerSec: 0,
+    errorsByCode: {},
+    details: {},
+  };
 }
 
 /** Calls answered in the window, whatever their status: each cost the server its work. */
 export function callsCompleted(measurement: Measurement): number {
-  return measurement.operations + Object.values(measurement.errorsByCode).reduce((sum, count) => sum + count, 0);
+  return (
+    measurement.operations +
+    Object.values(measurement.errorsByCode).reduce((sum, count) => sum + count, 0)
+  );
 }

@@ -25,7 +25,11 @@ async function listen(): Promise<{ port: number; stop(): Promise<void> }> {
   const server = new Server();
   new HealthImplementation({ "": "SERVING" }).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${config.NOOP_GRPC_HOST}:${config.NOOP_GRPC_PORT}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(
+      `${config.NOOP_GRPC_HOST}:${config.NOOP_GRPC_PORT}`,
+      ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
+    ),
   );
   return {
     port,

@@ -36,7 +36,10 @@ export async function resetPeakRss(pid: number): Promise<boolean> {
 const bytesPerMib = 1024 * 1024;
 
 /** Resets each process's peak RSS, runs the scenario, and attaches each peak in MiB. */
-export async function withPeakRss(pids: Partial<Record<ServiceName, number>>, scenario: () => Promise<Measurement>): Promise<Measurement> {
+export async function withPeakRss(
+  pids: Partial<Record<ServiceName, number>>,
+  scenario: () => Promise<Measurement>,
+): Promise<Measurement> {
   const entries = Object.entries(pids) as [ServiceName, number][];
   const resets = await Promise.all(entries.map(([, pid]) => resetPeakRss(pid)));
   const measurement = await scenario();
@@ -47,6 +50,8 @@ export async function withPeakRss(pids: Partial<Record<ServiceName, number>>, sc
     if (bytes !== undefined) peakRssMb[service] = Math.round((bytes / bytesPerMib) * 10) / 10;
   }
   // Without the reset the figure is the peak since the process started: still an upper bound.
-  const details = resets.every(Boolean) ? measurement.details : { ...measurement.details, peakRssSinceStart: 1 };
+  const details = resets.every(Boolean)
+    ? measurement.details
+    : { ...measurement.details, peakRssSinceStart: 1 };
   return { ...measurement, peakRssMb, details };
 }

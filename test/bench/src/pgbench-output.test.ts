@@ -28,11 +28,20 @@ tps = 16835.016835 (without initial connection time)
 
 describe("pgbench output", () => {
   it("reads tps, average latency and counts from a timed run", () => {
-    expect(parsePgbenchSummary(timedRun)).toEqual({ tps: 3814.226181, latencyAverageMs: 4.195, transactions: 38123, failedTransactions: 0 });
+    expect(parsePgbenchSummary(timedRun)).toEqual({
+      tps: 3814.226181,
+      latencyAverageMs: 4.195,
+      transactions: 38123,
+      failedTransactions: 0,
+    });
   });
 
   it("reads the processed count of a run with a fixed number of transactions", () => {
-    expect(parsePgbenchSummary(countedRun)).toMatchObject({ transactions: 200, failedTransactions: 3, tps: 16835.016835 });
+    expect(parsePgbenchSummary(countedRun)).toMatchObject({
+      transactions: 200,
+      failedTransactions: 3,
+      tps: 16835.016835,
+    });
   });
 
   it("refuses output without a tps line instead of reporting zero", () => {

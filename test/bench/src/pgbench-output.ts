@@ -23,7 +23,11 @@ export function parsePgbenchSummary(output: string): PgbenchSummary {
     tps: numberAfter(output, /^tps = ([\d.]+)/m, "tps = "),
     latencyAverageMs: numberAfter(output, /^latency average = ([\d.]+) ms/m, "latency average = "),
     // With -t the line reads "processed: 200/200"; with -T just the count.
-    transactions: numberAfter(output, /^number of transactions actually processed: (\d+)/m, "number of transactions actually processed"),
+    transactions: numberAfter(
+      output,
+      /^number of transactions actually processed: (\d+)/m,
+      "number of transactions actually processed",
+    ),
     // Older pgbench versions print no failure line: they stop at the first failure instead.
     failedTransactions: Number(/^number of failed transactions: (\d+)/m.exec(output)?.[1] ?? 0),
   };

@@ -53,17 +53,32 @@ export function createPgbenchRunner(deps: PgbenchRunnerDeps): PgbenchRunner {
   let workDir: string | undefined;
 
   function connectionArgs(url: URL): { args: string[]; env: NodeJS.ProcessEnv } {
-    const args = ["-h", url.hostname, "-p", url.port || "5432", "-U", decodeURIComponent(url.username || "postgres")];
-    const env = { ...process.env, ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}) };
+    const args = [
+      "-h",
+      url.hostname,
+      "-p",
+      url.port || "5432",
+      "-U",
+      decodeURIComponent(url.username || "postgres"),
+    ];
+    const env = {
+      ...process.env,
+      ...(url.password ? { PGPASSWORD: decodeURIComponent(url.password) } : {}),
+    };
     return { args, env };
   }
 
   function pgbench(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(deps.pgbenchPath, args, { env, timeout: timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`pgbench failed: ${err.message}\n${stderr}`));
-        else resolve(stdout);
-      });
+      execFile(
+        deps.pgbenchPath,
+        args,
+        { env, timeout: timeoutMs, maxBuffer: 1024 * 1024 },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`pgbench failed: ${err.message}\n${stderr}`));
+          else resolve(stdout);
+        },
+      );
     });
   }
 
@@ -89,14 +104,25 @@ export function createPgbenchRunner(deps: PgbenchRunnerDeps): PgbenchRunner {
         execFile(
           process.execPath,
           [deps.migrateEntry],
-          { env: { ...process.env, DATABASE_URL: database!.url, LOG_LEVEL: "warn" }, timeout: 60_000 },
-          (err, _stdout, stderr) => (err ? reject(new Error(`migrating the scratch database failed: ${err.message}\n${stderr}`)) : resolve()),
+          {
+            env: { ...process.env, DATABASE_URL: database!.url, LOG_LEVEL: "warn" },
+            timeout: 60_000,
+          },
+          (err, _stdout, stderr) =>
+            err
+              ? reject(
+                  new Error(`migrating the scratch database failed: ${err.message}\n${stderr}`),
+                )
+              : resolve(),
         );
       });
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
-        await client.query("insert into wallets (user_id) select g from generate_series(1, $1::bigint) g", [hotUserId(deps.userCount)]);
+        await client.query(
+          "insert into wallets (user_id) select g from generate_series(1, $1::bigint) g",
+          [hotUserId(deps.userCount)],
+        );
         await client.query("vacuum analyze");
       } finally {
         await client.end();
@@ -110,17 +136,50 @@ export function createPgbenchRunner(deps: PgbenchRunnerDeps): PgbenchRunner {
       const scriptPath = join(workDir, `${variant.name}.sql`);
       await writeFile(scriptPath, variant.script(deps.userCount));
       const rateArgs = spec.ratePerSec === undefined ? [] : ["-R", spec.ratePerSec.toFixed(1)];
-      const common = [...connArgs, "-n", "-M", "prepared", "-c", String(spec.clients), "-j", String(spec.threads), ...rateArgs, "-f", scriptPath];
+      const common = [
+        ...connArgs,
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        String(spec.clients),
+        "-j",
+        String(spec.threads),
+        ...rateArgs,
+        "-f",
+        scriptPath,
+      ];
       const databaseName = url.pathname.slice(1);
       const lengthSeconds = "seconds" in spec.length ? spec.length.seconds : 0;
       const timeoutMs = (spec.warmupSeconds + lengthSeconds) * 1000 + deps.runTimeoutMarginMs;
       try {
-        if (spec.warmupSeconds > 0) await pgbench([...common, "-T", String(spec.warmupSeconds), databaseName], env, timeoutMs);
+        if (spec.warmupSeconds > 0)
+          await pgbench(
+            [...common, "-T", String(spec.warmupSeconds), databaseName],
+            env,
+            timeoutMs,
+          );
         const logPrefix = variant.name;
-        const lengthArgs = "seconds" in spec.length ? ["-T", String(spec.length.seconds)] : ["-t", String(spec.length.transactionsPerClient)];
-        const output = await pgbench([...common, ...lengthArgs, "-l", `--log-prefix=${join(workDir, logPrefix)}`, databaseName], env, timeoutMs);
+        const lengthArgs =
+          "seconds" in spec.length
+            ? ["-T", String(spec.length.seconds)]
+            : ["-t", String(spec.length.transactionsPerClient)];
+        const output = await pgbench(
+          [
+            ...common,
+            ...lengthArgs,
+            "-l",
+            `--log-prefix=${join(workDir, logPrefix)}`,
+            databaseName,
+          ],
+          env,
+          timeoutMs,
+        );
         const summary = parsePgbenchSummary(output);
-        const durationMs = "seconds" in spec.length ? spec.length.seconds * 1000 : (summary.transactions / summary.tps) * 1000;
+        const durationMs =
+          "seconds" in spec.length
+            ? spec.length.seconds * 1000
+            : (summary.transactions / summary.tps) * 1000;
         const latencyMs = await latencyFromLogs(workDir, logPrefix);
         const ok = summary.transactions > 0;
         return {
@@ -131,7 +190,8 @@ export function createPgbenchRunner(deps: PgbenchRunnerDeps): PgbenchRunner {
           durationMs: Math.round(durationMs),
           operations: summary.transactions,
           opsPerSec: summary.tps,
-          errorsByCode: summary.failedTransactions > 0 ? { FAILED: summary.failedTransactions } : {},
+          errorsByCode:
+            summary.failedTransactions > 0 ? { FAILED: summary.failedTransactions } : {},
           ...(latencyMs ? { latencyMs } : {}),
           details: {
             clients: spec.clients,

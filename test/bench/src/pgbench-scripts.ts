@@ -40,10 +40,30 @@ const spreadUser = (userCount: number) => `\\set uid random(1, ${userCount})`;
 const hotUser = (userCount: number) => `\\set uid ${hotUserId(userCount)}`;
 
 export const pgbenchVariants: readonly PgbenchVariant[] = [
-  { name: "raw-sql-charge", description: "INSERT + UPDATE in one transaction, 10,000 users", script: (n) => twoStatements(spreadUser(n)) },
-  { name: "raw-sql-charge-hot", description: "INSERT + UPDATE in one transaction, one user", script: (n) => twoStatements(hotUser(n)) },
-  { name: "raw-sql-charge-1stmt", description: "one CTE statement, 10,000 users", script: (n) => oneStatement(spreadUser(n)) },
-  { name: "raw-sql-charge-1stmt-hot", description: "one CTE statement, one user", script: (n) => oneStatement(hotUser(n)) },
+  {
+    name: "raw-sql-charge",
+    description: "INSERT + UPDATE in one transaction, 10,000 users",
+    script: (n) => twoStatements(spreadUser(n)),
+  },
+  {
+    name: "raw-sql-charge-hot",
+    description: "INSERT + UPDATE in one transaction, one user",
+    script: (n) => twoStatements(hotUser(n)),
+  },
+  {
+    name: "raw-sql-charge-1stmt",
+    description: "one CTE statement, 10,000 users",
+    script: (n) => oneStatement(spreadUser(n)),
+  },
+  {
+    name: "raw-sql-charge-1stmt-hot",
+    description: "one CTE statement, one user",
+    script: (n) => oneStatement(hotUser(n)),
+  },
   // Run at a fixed rate (pgbench -R) by the bench, not as fast as it goes.
-  { name: "raw-sql-charge-latency", description: "one CTE statement, 10,000 users, at a fixed rate", script: (n) => oneStatement(spreadUser(n)) },
+  {
+    name: "raw-sql-charge-latency",
+    description: "one CTE statement, 10,000 users, at a fixed rate",
+    script: (n) => oneStatement(spreadUser(n)),
+  },
 ];

@@ -8,7 +8,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `answerMs`; settlement completes a withdrawal `settleMs` after its commit. It records the most
  * withdrawals it ever held unfinished (called and not yet completed).
  */
-function simulatedPipeline(timing: { commitMs: number; answerMs: number; settleMs: number }, failEvery = 0) {
+function simulatedPipeline(
+  timing: { commitMs: number; answerMs: number; settleMs: number },
+  failEvery = 0,
+) {
   let pending = 0;
   let unfinished = 0;
   let unfinishedMax = 0;

@@ -8,10 +8,20 @@ import type { Spread } from "./run-spread.js";
 import type { BenchReport, ItemSummary, TargetVerdict } from "./summarize.js";
 
 /** Pads columns to their widest cell, so the table also reads well as plain text. */
-export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: readonly string[]) => `| ${widths.map((width, column) => (cells[column] ?? "").padEnd(width)).join(" | ")} |`;
-  return [line(headers), `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`, ...rows.map(line)].join("\n");
+export function markdownTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${widths.map((width, column) => (cells[column] ?? "").padEnd(width)).join(" | ")} |`;
+  return [
+    line(headers),
+    `| ${widths.map((width) => "-".repeat(width)).join(" | ")} |`,
+    ...rows.map(line),
+  ].join("\n");
 }
 
 /** Rates and counts: no decimals from 100 up, grouped by thousands. */
@@ -31,7 +41,10 @@ export function formatRatio(value: number): string {
   return `${value.toFixed(2)}×`;
 }
 
-export function formatSpread(spread: Spread | undefined, format: (value: number) => string): string {
+export function formatSpread(
+  spread: Spread | undefined,
+  format: (value: number) => string,
+): string {
   if (!spread) return "—";
   if (spread.samples === 1 || spread.min === spread.max) return format(spread.median);
   return `${format(spread.median)} (${format(spread.min)}–${format(spread.max)})`;
@@ -43,11 +56,26 @@ function formatErrors(errorsByCode: Record<string, number>): string {
 }
 
 function itemRow(item: ItemSummary): string[] {
-  if (item.okRuns === 0) return [item.name, `FAILED: ${item.failures[0] ?? "unknown"}`.slice(0, 120), "", "", "", "", formatErrors(item.errorsByCode), "", ""];
+  if (item.okRuns === 0)
+    return [
+      item.name,
+      `FAILED: ${item.failures[0] ?? "unknown"}`.slice(0, 120),
+      "",
+      "",
+      "",
+      "",
+      formatErrors(item.errorsByCode),
+      "",
+      "",
+    ];
   const rss = serviceNames.some((service) => item.peakRssMb[service])
-    ? serviceNames.map((service) => formatSpread(item.peakRssMb[service], (value) => value.toFixed(0))).join(" / ")
+    ? serviceNames
+        .map((service) => formatSpread(item.peakRssMb[service], (value) => value.toFixed(0)))
+        .join(" / ")
     : "—";
-  const vsBaseline = item.vsBaseline ? `${formatSpread(item.vsBaseline.ratio, formatRatio)} ${item.vsBaseline.against}` : "—";
+  const vsBaseline = item.vsBaseline
+    ? `${formatSpread(item.vsBaseline.ratio, formatRatio)} ${item.vsBaseline.against}`
+    : "—";
   const failedRuns = item.failures.length > 0 ? ` [${item.failures.length} run(s) failed]` : "";
   return [
     item.name + failedRuns,
@@ -76,7 +104,9 @@ function cpuRow(item: ItemSummary): string[] {
     item.name,
     ...cpuGroupNames.map((group) => {
       const use = item.cpu[group];
-      return use ? `${use.busyCores.median.toFixed(2)} / ${use.waitingCores.median.toFixed(2)}` : "—";
+      return use
+        ? `${use.busyCores.median.toFixed(2)} / ${use.waitingCores.median.toFixed(2)}`
+        : "—";
     }),
     formatSpread(server, formatCpuMs),
   ];
@@ -85,7 +115,12 @@ function cpuRow(item: ItemSummary): string[] {
 const comparatorSigns = { ">=": "≥", "<=": "≤", "<": "<" } as const;
 
 function targetRow(target: TargetVerdict): string[] {
-  const format = target.unit === "×" ? formatRatio : target.unit === "ms" ? (value: number) => `${formatMs(value)} ms` : (value: number) => `${value.toFixed(0)} MiB`;
+  const format =
+    target.unit === "×"
+      ? formatRatio
+      : target.unit === "ms"
+        ? (value: number) => `${formatMs(value)} ms`
+        : (value: number) => `${value.toFixed(0)} MiB`;
   const goal = `${comparatorSigns[target.comparator]} ${format(target.threshold)}`;
   const verdict = target.met === undefined ? "not measured" : target.met ? "met" : "NOT met";
   return [target.label, formatSpread(target.value, format), goal, verdict];
@@ -97,19 +132,37 @@ export function renderMarkdown(report: BenchReport): string {
   const header = [
     "# Wallet bench",
     "",
-    `${report.startedAt} · ${runs} run(s)${runs > 1 ? ", figures are median (min–max)" : ""} · window ${settings.durationMs} ms after ${settings.warmupMs} ms warm-up` +
-      ` · ${settings.concurrency} callers over ${settings.generators} generator processes (${settings.client} client) · ${settings.userCount} users` +
+    `${report.startedAt} · ${runs} run(s)${runs > 1 ? ", figures are median (min–max)" : ""} · window ${String(settings.durationMs)} ms after ${String(settings.warmupMs)} ms warm-up` +
+      ` · ${String(settings.concurrency)} callers over ${String(settings.generators)} generator processes (${String(settings.client)} client) · ${String(settings.userCount)} users` +
       ` · ${report.machine.cpus} CPUs, load average ${report.machine.loadAverage1mAtStart.toFixed(1)} at start, ${report.machine.loadAverage1mAtEnd.toFixed(1)} at end` +
       (settings.smoke ? " · SMOKE: figures are meaningless" : ""),
   ].join("\n");
   const items = markdownTable(
-    ["item", "ops/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "peak RSS MiB (wallet / settlement / bank-sim)", "vs baseline"],
+    [
+      "item",
+      "ops/s",
+      "p50 ms",
+      "p90 ms",
+      "p99 ms",
+      "max ms",
+      "errors",
+      "peak RSS MiB (wallet / settlement / bank-sim)",
+      "vs baseline",
+    ],
     report.items.map(itemRow),
   );
   const withCpu = report.items.filter((item) => Object.keys(item.cpu).length > 0);
   const cpu =
-    withCpu.length > 0 ? markdownTable(["CPUs busy / threads waiting for a CPU", ...cpuGroupNames, "server CPU ms/call"], withCpu.map(cpuRow)) : undefined;
-  const targets = markdownTable(["target", "value", "goal", "verdict"], report.targets.map(targetRow));
+    withCpu.length > 0
+      ? markdownTable(
+          ["CPUs busy / threads waiting for a CPU", ...cpuGroupNames, "server CPU ms/call"],
+          withCpu.map(cpuRow),
+        )
+      : undefined;
+  const targets = markdownTable(
+    ["target", "value", "goal", "verdict"],
+    report.targets.map(targetRow),
+  );
   const notes = [
     "withdraw-e2e: a closed loop keeping --withdraw-pipeline withdrawals unfinished end to end; ops/s is completions/s in the window; latencies are accepted→completed from the database.",
     "withdraw-latency: open loop at half of withdraw-e2e's completions/s, a rate settlement keeps up with; same figures as withdraw-e2e.",
@@ -122,5 +175,15 @@ export function renderMarkdown(report: BenchReport): string {
         ]
       : []),
   ];
-  return [header, "", items, "", ...(cpu ? [cpu, ""] : []), targets, "", ...notes.map((note) => `- ${note}`), ""].join("\n");
+  return [
+    header,
+    "",
+    items,
+    "",
+    ...(cpu ? [cpu, ""] : []),
+    targets,
+    "",
+    ...notes.map((note) => `- ${note}`),
+    "",
+  ].join("\n");
 }

@@ -4,7 +4,13 @@
  * on, so one broken scenario does not hide the figures of the others.
  */
 import { randomBytes } from "node:crypto";
-import { baselineNames, needsSeededUsers, needsSystem, prerequisites, type ItemName } from "./catalogue.js";
+import {
+  baselineNames,
+  needsSeededUsers,
+  needsSystem,
+  prerequisites,
+  type ItemName,
+} from "./catalogue.js";
 import type { BenchOptions } from "./cli-options.js";
 import { createCpuWindowSampler, findPostgresPids, type ProcessGroups } from "./cpu-use.js";
 import { measurementFromLoad, openLoopDetails } from "./load-measurement.js";
@@ -48,13 +54,20 @@ const pipelinePollIntervalMs = 10;
 const pgbenchTimeoutMarginMs = 30_000;
 
 /** grpc-noop's items, by whether they run open loop at charge-latency's rate (or closed loop). */
-const noopAtLatencyRate: Partial<Record<ItemName, boolean>> = { "grpc-noop": false, "grpc-noop-latency": true };
+const noopAtLatencyRate: Partial<Record<ItemName, boolean>> = {
+  "grpc-noop": false,
+  "grpc-noop-latency": true,
+};
 
-const kindOf = (name: ItemName) => ((baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario");
+const kindOf = (name: ItemName) =>
+  (baselineNames as readonly string[]).includes(name) ? "baseline" : "scenario";
 
 export async function runOnce(run: number, context: RunContext): Promise<RunResult> {
   const { options, log } = context;
-  const loadRunner = createLoadRunner({ generatorEntry: serviceEntries.loadGenerator(), generatorCount: options.generators });
+  const loadRunner = createLoadRunner({
+    generatorEntry: serviceEntries.loadGenerator(),
+    generatorCount: options.generators,
+  });
   const measurements = new Map<ItemName, Measurement>();
   const cleanupProblems: string[] = [];
   let system: SystemUnderTest | undefined;
@@ -64,19 +77,32 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
 
   const closedLoop: LoadShape = { kind: "closed", concurrency: options.concurrency };
   /** `servers`: the processes behind `address` (and the rest of the system), whose CPU use is reported. */
-  const load = (address: string, servers: ProcessGroups, workload: WorkloadName, shape: LoadShape, warmupMs = options.warmupMs) => {
-    const cpuProbe = createCpuWindowSampler(async (window) => ({ ...servers, postgres: await findPostgresPids(), generators: window.generatorPids }));
-    return loadRunner.run({
-      address,
-      client: options.client,
-      workload,
-      shape,
-      userCount: options.userCount,
-      warmupMs,
-      durationMs: options.durationMs,
-      callDeadlineMs: options.callDeadlineMs,
-      keyPrefix: `bench-${run}-${workload}-${randomBytes(4).toString("hex")}`,
-    }, cpuProbe);
+  const load = (
+    address: string,
+    servers: ProcessGroups,
+    workload: WorkloadName,
+    shape: LoadShape,
+    warmupMs = options.warmupMs,
+  ) => {
+    const cpuProbe = createCpuWindowSampler(async (window) => ({
+      ...servers,
+      postgres: await findPostgresPids(),
+      generators: window.generatorPids,
+    }));
+    return loadRunner.run(
+      {
+        address,
+        client: options.client,
+        workload,
+        shape,
+        userCount: options.userCount,
+        warmupMs,
+        durationMs: options.durationMs,
+        callDeadlineMs: options.callDeadlineMs,
+        keyPrefix: `bench-${run}-${workload}-${randomBytes(4).toString("hex")}`,
+      },
+      cpuProbe,
+    );
   };
 
   const pgbenchSpec: PgbenchRunSpec = {
@@ -84,7 +110,8 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       options.pgbenchTransactionsPerClient !== undefined
         ? { transactionsPerClient: options.pgbenchTransactionsPerClient }
         : { seconds: Math.max(1, Math.round(options.durationMs / 1000)) },
-    warmupSeconds: options.pgbenchTransactionsPerClient !== undefined ? 0 : Math.round(options.warmupMs / 1000),
+    warmupSeconds:
+      options.pgbenchTransactionsPerClient !== undefined ? 0 : Math.round(options.warmupMs / 1000),
     clients: options.pgbenchClients,
     threads: options.pgbenchThreads,
   };
@@ -93,7 +120,9 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   async function runPgbench(variant: PgbenchVariant, spec = pgbenchSpec): Promise<Measurement> {
     if (!pgbench && !pgbenchFailure) {
       const migrateEntry = serviceEntries.walletMigrate();
-      if (!migrateEntry) pgbenchFailure = "services/wallet is not built (its migrate command creates the scratch tables)";
+      if (!migrateEntry)
+        pgbenchFailure =
+          "services/wallet is not built (its migrate command creates the scratch tables)";
       else {
         const runner = createPgbenchRunner({
           pgbenchPath: options.pgbenchPath,
@@ -110,7 +139,9 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
         }
       }
     }
-    return pgbench ? pgbench.run(variant, spec) : failedMeasurement(variant.name, "baseline", pgbenchFailure!);
+    return pgbench
+      ? pgbench.run(variant, spec)
+      : failedMeasurement(variant.name, "baseline", pgbenchFailure!);
   }
 
   /** A latency scenario runs at half of what its prerequisite measured in this run. */
@@ -120,10 +151,15 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
   }
 
   const missingPrerequisite = (name: ItemName) =>
-    failedMeasurement(name, kindOf(name), `needs ${prerequisites[name]}'s ops/s from the same run, and it has none`);
+    failedMeasurement(
+      name,
+      kindOf(name),
+      `needs ${prerequisites[name]}'s ops/s from the same run, and it has none`,
+    );
 
   async function measureScenario(name: ItemName, sut: SystemUnderTest): Promise<Measurement> {
-    const loadWallet = (workload: WorkloadName, shape: LoadShape, warmupMs?: number) => load(sut.walletAddress, systemGroups(sut), workload, shape, warmupMs);
+    const loadWallet = (workload: WorkloadName, shape: LoadShape, warmupMs?: number) =>
+      load(sut.walletAddress, systemGroups(sut), workload, shape, warmupMs);
     switch (name) {
       case "charge-spread":
       case "charge-hot":
@@ -133,16 +169,26 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       case "charge-latency": {
         const ratePerSec = halfOfPrerequisite(name);
         if (ratePerSec === undefined) return missingPrerequisite(name);
-        const result = await loadWallet("charge-spread", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
+        const result = await loadWallet("charge-spread", {
+          kind: "open",
+          ratePerSec,
+          inFlightMax: options.openLoopInFlightMax,
+        });
         return measurementFromLoad(name, "scenario", result, openLoopDetails(ratePerSec, result));
       }
       case "withdraw-e2e":
       case "withdraw-latency": {
-        if (sut.settlementMissing || !sut.databaseUrl) return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
+        if (sut.settlementMissing || !sut.databaseUrl)
+          return failedMeasurement(name, "scenario", sut.settlementMissing ?? "no database");
         let shape: WithdrawE2eDeps["shape"];
         let warmupMs = options.warmupMs;
         if (name === "withdraw-e2e") {
-          shape = { kind: "pipeline", inPipelineMax: options.withdrawPipelineMax, pollIntervalMs: pipelinePollIntervalMs, databaseUrl: sut.databaseUrl };
+          shape = {
+            kind: "pipeline",
+            inPipelineMax: options.withdrawPipelineMax,
+            pollIntervalMs: pipelinePollIntervalMs,
+            databaseUrl: sut.databaseUrl,
+          };
           warmupMs = options.withdrawWarmupMs;
         } else {
           const ratePerSec = halfOfPrerequisite(name);
@@ -171,8 +217,17 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     try {
       const server = noop.process.child.pid;
       const groups: ProcessGroups = server === undefined ? {} : { "noop-server": [server] };
-      if (ratePerSec === undefined) return measurementFromLoad(name, "baseline", await load(noop.address, groups, "noop", closedLoop));
-      const result = await load(noop.address, groups, "noop", { kind: "open", ratePerSec, inFlightMax: options.openLoopInFlightMax });
+      if (ratePerSec === undefined)
+        return measurementFromLoad(
+          name,
+          "baseline",
+          await load(noop.address, groups, "noop", closedLoop),
+        );
+      const result = await load(noop.address, groups, "noop", {
+        kind: "open",
+        ratePerSec,
+        inFlightMax: options.openLoopInFlightMax,
+      });
       return measurementFromLoad(name, "baseline", result, openLoopDetails(ratePerSec, result));
     } finally {
       await noop.process.stop(5_000);
@@ -187,11 +242,16 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       // At charge-latency's rate, for the same window length whatever the smoke settings.
       const ratePerSec = halfOfPrerequisite(name);
       if (ratePerSec === undefined) return missingPrerequisite(name);
-      return runPgbench(variant, { ...pgbenchSpec, length: { seconds: Math.max(1, Math.round(options.durationMs / 1000)) }, ratePerSec });
+      return runPgbench(variant, {
+        ...pgbenchSpec,
+        length: { seconds: Math.max(1, Math.round(options.durationMs / 1000)) },
+        ratePerSec,
+      });
     }
     if (variant) return runPgbench(variant);
     const sut = system;
-    if (!sut) return failedMeasurement(name, "scenario", systemFailure ?? "the system is not running");
+    if (!sut)
+      return failedMeasurement(name, "scenario", systemFailure ?? "the system is not running");
     return withPeakRss(sut.pids, () => measureScenario(name, sut));
   }
 
@@ -200,10 +260,20 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
       try {
         system = options.walletAddress
           ? existingSystem(options.walletAddress, options.databaseUrl)
-          : await launchSystem({ natsUrl: options.natsUrl, bankLatencyMs: options.bankLatencyMs, settlementWorkers: options.settlementWorkers, log });
+          : await launchSystem({
+              natsUrl: options.natsUrl,
+              bankLatencyMs: options.bankLatencyMs,
+              settlementWorkers: options.settlementWorkers,
+              log,
+            });
         if (options.items.some(needsSeededUsers)) {
           log(`run ${run}: seeding ${options.userCount} users`);
-          await seedUsers(system.walletAddress, options.userCount, options.concurrency, options.callDeadlineMs);
+          await seedUsers(
+            system.walletAddress,
+            options.userCount,
+            options.concurrency,
+            options.callDeadlineMs,
+          );
         }
       } catch (err) {
         systemFailure = `starting the system failed: ${(err as Error).message}`;
@@ -213,13 +283,20 @@ export async function runOnce(run: number, context: RunContext): Promise<RunResu
     for (const name of options.items) {
       if (context.interrupted()) break;
       log(`run ${run}: ${name}…`);
-      const measurement = await measure(name).catch((err: unknown) => failedMeasurement(name, kindOf(name), (err as Error).message));
+      const measurement = await measure(name).catch((err: unknown) =>
+        failedMeasurement(name, kindOf(name), (err as Error).message),
+      );
       measurements.set(name, measurement);
       log(`run ${run}: ${oneLine(measurement)}`);
     }
   } finally {
     if (system) cleanupProblems.push(...(await system.stop()));
-    if (pgbench) await pgbench.tearDown().catch((err: unknown) => cleanupProblems.push(`dropping the pgbench database: ${String(err)}`));
+    if (pgbench)
+      await pgbench
+        .tearDown()
+        .catch((err: unknown) =>
+          cleanupProblems.push(`dropping the pgbench database: ${String(err)}`),
+        );
   }
   return { run, measurements: [...measurements.values()], cleanupProblems };
 }

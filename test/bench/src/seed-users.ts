@@ -7,7 +7,12 @@ import { status } from "@grpc/grpc-js";
 import { createWalletClient } from "@wallet/proto";
 import { seedAmountMinor } from "./workloads.js";
 
-export async function seedUsers(walletAddress: string, userCount: number, concurrency: number, callDeadlineMs: number): Promise<void> {
+export async function seedUsers(
+  walletAddress: string,
+  userCount: number,
+  concurrency: number,
+  callDeadlineMs: number,
+): Promise<void> {
   const client = createWalletClient(walletAddress, callDeadlineMs);
   let next = 1;
   const failures: string[] = [];
@@ -15,9 +20,15 @@ export async function seedUsers(walletAddress: string, userCount: number, concur
     while (next <= userCount && failures.length === 0) {
       const userId = BigInt(next++);
       try {
-        await client.charge({ userId, amount: seedAmountMinor, idempotencyKey: `bench-seed-${userId}`, releaseAt: undefined });
+        await client.charge({
+          userId,
+          amount: seedAmountMinor,
+          idempotencyKey: `bench-seed-${userId}`,
+          releaseAt: undefined,
+        });
       } catch (err) {
-        if ((err as { code?: number }).code !== status.ALREADY_EXISTS) failures.push(`user ${userId}: ${(err as Error).message}`);
+        if ((err as { code?: number }).code !== status.ALREADY_EXISTS)
+          failures.push(`user ${userId}: ${(err as Error).message}`);
       }
     }
   };

@@ -7,7 +7,14 @@ import { cpuGroupNames, cpuMsPerCall, type CpuGroupName } from "./cpu-use.js";
 import { callsCompleted, serviceNames, type Measurement, type ServiceName } from "./measurement.js";
 import type { RunResult } from "./run-once.js";
 import { spreadOf, type Spread } from "./run-spread.js";
-import { comparisons, meets, targetDefinitions, type Capacity, type Comparator, type RunView } from "./targets.js";
+import {
+  comparisons,
+  meets,
+  targetDefinitions,
+  type Capacity,
+  type Comparator,
+  type RunView,
+} from "./targets.js";
 
 export interface ItemSummary {
   name: ItemName;
@@ -24,7 +31,9 @@ export interface ItemSummary {
    * Per process group over the measured window: CPUs busy, threads waiting for a CPU, and CPU ms
    * per call completed in the window (for withdraw-e2e and withdraw-latency, per completed withdrawal).
    */
-  cpu: Partial<Record<CpuGroupName, { busyCores: Spread; waitingCores: Spread; msPerCall?: Spread }>>;
+  cpu: Partial<
+    Record<CpuGroupName, { busyCores: Spread; waitingCores: Spread; msPerCall?: Spread }>
+  >;
   vsBaseline?: { against: string; ratio?: Spread };
   details: Record<string, Spread>;
 }
@@ -54,19 +63,25 @@ export interface BenchReport {
 }
 
 export function runView(run: RunResult): RunView {
-  return (name) => run.measurements.find((measurement) => measurement.name === name && measurement.ok);
+  return (name) =>
+    run.measurements.find((measurement) => measurement.name === name && measurement.ok);
 }
 
 export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): ItemSummary[] {
   const views = runs.map(runView);
-  const names = itemNames.filter((name) => runs.some((run) => run.measurements.some((measurement) => measurement.name === name)));
+  const names = itemNames.filter((name) =>
+    runs.some((run) => run.measurements.some((measurement) => measurement.name === name)),
+  );
   return names.map((name) => {
-    const all = runs.map((run) => run.measurements.find((measurement) => measurement.name === name));
+    const all = runs.map((run) =>
+      run.measurements.find((measurement) => measurement.name === name),
+    );
     const ok = all.filter((measurement): measurement is Measurement => measurement?.ok === true);
     const of = (pick: (measurement: Measurement) => number | undefined) => spreadOf(ok.map(pick));
     const errorsByCode: Record<string, number> = {};
     for (const measurement of all) {
-      for (const [code, count] of Object.entries(measurement?.errorsByCode ?? {})) errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
+      for (const [code, count] of Object.entries(measurement?.errorsByCode ?? {}))
+        errorsByCode[code] = (errorsByCode[code] ?? 0) + count;
     }
     const peakRssMb: Partial<Record<ServiceName, Spread>> = {};
     for (const service of serviceNames) {
@@ -79,9 +94,12 @@ export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): 
       const waitingCores = of((measurement) => measurement.cpu?.[group]?.waitingCores);
       const msPerCall = of((measurement) => {
         const use = measurement.cpu?.[group];
-        return use && cpuMsPerCall(use.busyCores, callsCompleted(measurement), measurement.durationMs);
+        return (
+          use && cpuMsPerCall(use.busyCores, callsCompleted(measurement), measurement.durationMs)
+        );
       });
-      if (busyCores && waitingCores) cpu[group] = { busyCores, waitingCores, ...(msPerCall ? { msPerCall } : {}) };
+      if (busyCores && waitingCores)
+        cpu[group] = { busyCores, waitingCores, ...(msPerCall ? { msPerCall } : {}) };
     }
     const details: Record<string, Spread> = {};
     for (const key of new Set(ok.flatMap((measurement) => Object.keys(measurement.details)))) {
@@ -96,7 +114,9 @@ export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): 
       name,
       kind: all.find(Boolean)!.kind,
       okRuns: ok.length,
-      failures: all.filter((measurement) => measurement && !measurement.ok).map((measurement) => measurement!.failure ?? "failed"),
+      failures: all
+        .filter((measurement) => measurement && !measurement.ok)
+        .map((measurement) => measurement!.failure ?? "failed"),
       ...(opsPerSec ? { opsPerSec } : {}),
       ...(hasLatency
         ? {
@@ -111,7 +131,9 @@ export function summarizeItems(runs: readonly RunResult[], capacity: Capacity): 
       errorsByCode,
       peakRssMb,
       cpu,
-      ...(comparison ? { vsBaseline: { against: comparison.against, ...(ratio ? { ratio } : {}) } } : {}),
+      ...(comparison
+        ? { vsBaseline: { against: comparison.against, ...(ratio ? { ratio } : {}) } }
+        : {}),
       details,
     };
   });

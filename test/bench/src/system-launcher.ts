@@ -4,7 +4,14 @@
  * on free ports. `stop()` stops the processes, deletes the streams and drops the database, so a
  * bench run leaves nothing behind.
  */
-import { createSystemLauncher, createTestDatabase, deleteStreams, uniqueName, type SystemLauncher, type TestDatabase } from "@wallet/test-kit";
+import {
+  createSystemLauncher,
+  createTestDatabase,
+  deleteStreams,
+  uniqueName,
+  type SystemLauncher,
+  type TestDatabase,
+} from "@wallet/test-kit";
 import type { ServiceName } from "./measurement.js";
 import { serviceEntries } from "./service-entries.js";
 
@@ -28,7 +35,8 @@ export interface LaunchOptions {
 }
 
 export async function launchSystem(options: LaunchOptions): Promise<SystemUnderTest> {
-  if (!serviceEntries.wallet()) throw new Error("services/wallet is not built: run `pnpm turbo run build`");
+  if (!serviceEntries.wallet())
+    throw new Error("services/wallet is not built: run `pnpm turbo run build`");
   const bankSimBuilt = serviceEntries.bankSim() !== undefined;
   let settlementMissing: string | undefined;
   if (!bankSimBuilt) settlementMissing = "services/bank-sim is not built";
@@ -45,7 +53,9 @@ export async function launchSystem(options: LaunchOptions): Promise<SystemUnderT
       if (code !== 0 && code !== null) problems.push(`${name} exited with ${code}`);
     }
     problems.push(...(await deleteStreams(options.natsUrl, natsPrefix)));
-    await database?.drop().catch((err: unknown) => problems.push(`dropping ${database?.name}: ${String(err)}`));
+    await database
+      ?.drop()
+      .catch((err: unknown) => problems.push(`dropping ${database?.name}: ${String(err)}`));
     return problems;
   };
 
@@ -82,7 +92,13 @@ export async function launchSystem(options: LaunchOptions): Promise<SystemUnderT
       const pid = system.pid(name);
       if (pid) pids[name as ServiceName] = pid;
     }
-    return { walletAddress: system.walletAddresses[0]!, databaseUrl: database.url, pids, settlementMissing, stop };
+    return {
+      walletAddress: system.walletAddresses[0]!,
+      databaseUrl: database.url,
+      pids,
+      settlementMissing,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -90,12 +106,17 @@ export async function launchSystem(options: LaunchOptions): Promise<SystemUnderT
 }
 
 /** A system someone else runs (`--wallet host:port`): nothing to start, nothing to clean up. */
-export function existingSystem(walletAddress: string, databaseUrl: string | undefined): SystemUnderTest {
+export function existingSystem(
+  walletAddress: string,
+  databaseUrl: string | undefined,
+): SystemUnderTest {
   return {
     walletAddress,
     databaseUrl,
     pids: {},
-    settlementMissing: databaseUrl ? undefined : "withdraw-e2e counts completions in the wallet's database: pass --database-url",
+    settlementMissing: databaseUrl
+      ? undefined
+      : "withdraw-e2e counts completions in the wallet's database: pass --database-url",
     stop: async () => [],
   };
 }

@@ -27,11 +27,15 @@ export interface TargetDefinition {
 }
 
 const ratio = (numerator: number | undefined, denominator: number | undefined) =>
-  numerator === undefined || denominator === undefined || denominator === 0 ? undefined : numerator / denominator;
+  numerator === undefined || denominator === undefined || denominator === 0
+    ? undefined
+    : numerator / denominator;
 const opsPerSec = (view: RunView, name: ItemName) => view(name)?.opsPerSec;
 /** One item's ops/s over another's, in the same run. */
-const throughputRatio = (name: ItemName, baseline: ItemName) => (view: RunView) => ratio(opsPerSec(view, name), opsPerSec(view, baseline));
-const withdrawE2eVsCapacity = (view: RunView, capacity: Capacity) => ratio(opsPerSec(view, "withdraw-e2e"), capacity.nominalWithdrawalsPerSec);
+const throughputRatio = (name: ItemName, baseline: ItemName) => (view: RunView) =>
+  ratio(opsPerSec(view, name), opsPerSec(view, baseline));
+const withdrawE2eVsCapacity = (view: RunView, capacity: Capacity) =>
+  ratio(opsPerSec(view, "withdraw-e2e"), capacity.nominalWithdrawalsPerSec);
 
 /** The highest peak RSS a service reached over the run's scenarios. */
 function peakRssMb(view: RunView, service: ServiceName): number | undefined {
@@ -74,7 +78,8 @@ export const targetDefinitions: readonly TargetDefinition[] = [
     comparator: "<=",
     threshold: 3,
     unit: "×",
-    value: (view) => ratio(view("charge-latency")?.latencyMs?.p99, view("raw-sql-charge-latency")?.latencyMs?.p99),
+    value: (view) =>
+      ratio(view("charge-latency")?.latencyMs?.p99, view("raw-sql-charge-latency")?.latencyMs?.p99),
   },
   {
     id: "charge-latency-p50",
@@ -118,19 +123,20 @@ export const targetDefinitions: readonly TargetDefinition[] = [
     unit: "ms",
     value: (view) => view("withdraw-latency")?.latencyMs?.p99,
   },
-  ...serviceNames.map(
-    (service): TargetDefinition => ({
-      id: `peak-rss-${service}`,
-      label: `peak RSS ${service}`,
-      comparator: "<=",
-      threshold: 200,
-      unit: "MiB",
-      value: (view) => peakRssMb(view, service),
-    }),
-  ),
+  ...serviceNames.map((service): TargetDefinition => ({
+    id: `peak-rss-${service}`,
+    label: `peak RSS ${service}`,
+    comparator: "<=",
+    threshold: 200,
+    unit: "MiB",
+    value: (view) => peakRssMb(view, service),
+  })),
 ];
 
-export function meets(definition: Pick<TargetDefinition, "comparator" | "threshold">, value: number): boolean {
+export function meets(
+  definition: Pick<TargetDefinition, "comparator" | "threshold">,
+  value: number,
+): boolean {
   switch (definition.comparator) {
     case ">=":
       return value >= definition.threshold;
@@ -154,8 +160,14 @@ const offeredRate = (name: ItemName): Comparison => ({
 });
 
 export const comparisons: Partial<Record<ItemName, Comparison>> = {
-  "charge-spread": { against: "raw-sql-charge", ratio: throughputRatio("charge-spread", "raw-sql-charge") },
-  "charge-hot": { against: "raw-sql-charge-1stmt-hot", ratio: throughputRatio("charge-hot", "raw-sql-charge-1stmt-hot") },
+  "charge-spread": {
+    against: "raw-sql-charge",
+    ratio: throughputRatio("charge-spread", "raw-sql-charge"),
+  },
+  "charge-hot": {
+    against: "raw-sql-charge-1stmt-hot",
+    ratio: throughputRatio("charge-hot", "raw-sql-charge-1stmt-hot"),
+  },
   "balance-read": { against: "grpc-noop", ratio: throughputRatio("balance-read", "grpc-noop") },
   mixed: { against: "grpc-noop", ratio: throughputRatio("mixed", "grpc-noop") },
   "withdraw-e2e": {

@@ -58,7 +58,9 @@ export function createGrpcJsTransport(address: string, callDeadlineMs: number): 
         ),
       ),
     waitForReady: (timeoutMs) =>
-      new Promise((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolve()))),
+      new Promise((resolve, reject) =>
+        client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolve())),
+      ),
     close: () => client.close(),
   };
 }

@@ -34,7 +34,10 @@ export async function measureWithdrawE2e(deps: WithdrawE2eDeps): Promise<Measure
     // mixed leaves withdrawals behind; settling them would take capacity from the measured ones.
     const pendingBefore = await tracker.waitForNoPending(deps.settleBeforeMs);
     const result = await deps.runWithdrawLoad(deps.shape);
-    const pendingAfterDrain = await tracker.waitForNoPending(deps.drainTimeoutMs, result.windowEndEpochMs);
+    const pendingAfterDrain = await tracker.waitForNoPending(
+      deps.drainTimeoutMs,
+      result.windowEndEpochMs,
+    );
     const figures = await tracker.measure({
       fromEpochMs: result.windowStartEpochMs,
       toEpochMs: result.windowEndEpochMs,
@@ -47,7 +50,11 @@ export async function measureWithdrawE2e(deps: WithdrawE2eDeps): Promise<Measure
       name: deps.name,
       kind: "scenario",
       ok,
-      ...(ok ? {} : { failure: `no withdrawal completed (${figures.accepted} accepted in the window, ${figures.unfinished} unfinished)` }),
+      ...(ok
+        ? {}
+        : {
+            failure: `no withdrawal completed (${figures.accepted} accepted in the window, ${figures.unfinished} unfinished)`,
+          }),
       durationMs: result.windowMs,
       operations: figures.completions,
       opsPerSec: figures.completionsPerSec,

@@ -45,7 +45,10 @@ export interface WithdrawalTracker {
 const pollIntervalMs = 200;
 
 /** Withdrawals still pending that were created in [from, before); an end left out is open. */
-export async function countPendingWithdrawals(pool: pg.Pool, created: { from?: Date; before?: Date }): Promise<number> {
+export async function countPendingWithdrawals(
+  pool: pg.Pool,
+  created: { from?: Date; before?: Date },
+): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `select count(*)::int as n from transactions where type = 'withdrawal' and status = 'pending'
      and ($1::timestamptz is null or created_at >= $1) and ($2::timestamptz is null or created_at < $2)`,
@@ -56,10 +59,17 @@ export async function countPendingWithdrawals(pool: pg.Pool, created: { from?: D
 
 export function createWithdrawalTracker(databaseUrl: string): WithdrawalTracker {
   // One connection is plenty: a handful of queries between scenarios.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, application_name: "wallet-bench" });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    application_name: "wallet-bench",
+  });
 
   const pendingCount = (createdBeforeEpochMs: number | undefined) =>
-    countPendingWithdrawals(pool, createdBeforeEpochMs === undefined ? {} : { before: new Date(createdBeforeEpochMs) });
+    countPendingWithdrawals(
+      pool,
+      createdBeforeEpochMs === undefined ? {} : { before: new Date(createdBeforeEpochMs) },
+    );
 
   return {
     async waitForNoPending(timeoutMs, createdBeforeEpochMs) {
@@ -87,7 +97,14 @@ export function createWithdrawalTracker(databaseUrl: string): WithdrawalTracker 
       const wholeSeconds = Math.floor(windowSeconds);
       const countsBySecond = new Map(perSecond.rows.map((row) => [row.second, Number(row.n)]));
       const completionsPerSecMin =
-        wholeSeconds === 0 ? completions / windowSeconds : Math.min(...Array.from({ length: wholeSeconds }, (_, second) => countsBySecond.get(second) ?? 0));
+        wholeSeconds === 0
+          ? completions / windowSeconds
+          : Math.min(
+              ...Array.from(
+                { length: wholeSeconds },
+                (_, second) => countsBySecond.get(second) ?? 0,
+              ),
+            );
 
       const accepted = await pool.query<{ status: string; latency_ms: number }>(
         `select status,

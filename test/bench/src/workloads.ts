@@ -6,7 +6,12 @@ import { service as healthService } from "grpc-health-check";
 import { WalletServiceService } from "@wallet/proto";
 import type { WorkloadName } from "./load-protocol.js";
 import { createFramesTransport } from "./frames-transport.js";
-import { createGrpcJsTransport, type TransportName, type UnaryMethod, type UnaryTransport } from "./unary-transport.js";
+import {
+  createGrpcJsTransport,
+  type TransportName,
+  type UnaryMethod,
+  type UnaryTransport,
+} from "./unary-transport.js";
 
 export const chargeAmountMinor = 100n;
 /** Small against the seeded balance, so a run never drains a user into INSUFFICIENT_FUNDS. */
@@ -29,7 +34,11 @@ export interface WorkloadOptions {
   keyPrefix: string;
 }
 
-export function createTransport(name: TransportName, address: string, callDeadlineMs: number): UnaryTransport {
+export function createTransport(
+  name: TransportName,
+  address: string,
+  callDeadlineMs: number,
+): UnaryTransport {
   switch (name) {
     case "frames":
       return createFramesTransport(address, callDeadlineMs);
@@ -47,17 +56,30 @@ export function createWorkload(name: WorkloadName, options: WorkloadOptions): Wo
   };
 }
 
-function walletCalls(transport: UnaryTransport, options: WorkloadOptions): Record<Exclude<WorkloadName, "noop">, () => Promise<unknown>> {
+function walletCalls(
+  transport: UnaryTransport,
+  options: WorkloadOptions,
+): Record<Exclude<WorkloadName, "noop">, () => Promise<unknown>> {
   const hotUserId = BigInt(options.userCount + 1);
   let sequence = 0;
   const nextKey = () => `${options.keyPrefix}-${sequence++}`;
   const spreadUser = () => BigInt(1 + Math.floor(Math.random() * options.userCount));
 
   const charge = (userId: bigint) =>
-    transport.call(WalletServiceService.charge, { userId, amount: chargeAmountMinor, idempotencyKey: nextKey(), releaseAt: undefined });
-  const getBalance = () => transport.call(WalletServiceService.getBalance, { userId: spreadUser() });
+    transport.call(WalletServiceService.charge, {
+      userId,
+      amount: chargeAmountMinor,
+      idempotencyKey: nextKey(),
+      releaseAt: undefined,
+    });
+  const getBalance = () =>
+    transport.call(WalletServiceService.getBalance, { userId: spreadUser() });
   const withdraw = () =>
-    transport.call(WalletServiceService.withdraw, { userId: spreadUser(), amount: withdrawAmountMinor, idempotencyKey: nextKey() });
+    transport.call(WalletServiceService.withdraw, {
+      userId: spreadUser(),
+      amount: withdrawAmountMinor,
+      idempotencyKey: nextKey(),
+    });
 
   return {
     "charge-spread": () => charge(spreadUser()),

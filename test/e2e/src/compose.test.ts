@@ -27,7 +27,9 @@ interface ComposeService {
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(resolve(repoRoot, "docker-compose.yml"), "utf8"), { merge: true }) as {
+const compose = parse(readFileSync(resolve(repoRoot, "docker-compose.yml"), "utf8"), {
+  merge: true,
+}) as {
   services: Record<string, ComposeService>;
 };
 const services = compose.services;
@@ -44,14 +46,25 @@ function listeningPort(name: string): number {
   if (name === "postgres") return 5432;
   if (name === "nats") return 4222;
   const app = appServices[name as keyof typeof appServices];
-  const config = loadConfig(app.schema, services[name]!.environment ?? {}) as Record<string, unknown>;
+  const config = loadConfig(app.schema, services[name]!.environment ?? {}) as Record<
+    string,
+    unknown
+  >;
   return config[app.ports[0]] as number;
 }
 
 describe("docker-compose.yml", () => {
   it("has PostgreSQL, NATS and every service, each with a health check", () => {
-    expect(Object.keys(services).sort()).toEqual(["bank-sim", "gateway", "nats", "postgres", "settlement", "wallet"]);
-    for (const [name, service] of Object.entries(services)) expect(service.healthcheck?.test, name).toBeDefined();
+    expect(Object.keys(services).sort()).toEqual([
+      "bank-sim",
+      "gateway",
+      "nats",
+      "postgres",
+      "settlement",
+      "wallet",
+    ]);
+    for (const [name, service] of Object.entries(services))
+      expect(service.healthcheck?.test, name).toBeDefined();
   });
 
   it("runs NATS with JetStream on disk and a sync setting chosen for durability", () => {
@@ -66,28 +79,41 @@ describe("docker-compose.yml", () => {
     expect(service.build?.dockerfile).toBe("Dockerfile");
     expect(service.build?.args?.SERVICE).toBe(name);
     expect(existsSync(resolve(repoRoot, "services", name, "package.json"))).toBe(true);
-    expect(readFileSync(resolve(repoRoot, "Dockerfile"), "utf8")).toContain('--filter "@wallet/${SERVICE}"');
+    expect(readFileSync(resolve(repoRoot, "Dockerfile"), "utf8")).toContain(
+      '--filter "@wallet/${SERVICE}"',
+    );
   });
 
   it("gives the image the memory settings every other launcher uses", () => {
     const envLine = readFileSync(resolve(repoRoot, "Dockerfile"), "utf8")
       .split("\n")
       .find((line) => line.startsWith("ENV ") && line.includes("NODE_OPTIONS="));
-    for (const [name, value] of Object.entries(serviceProcessEnv)) expect(envLine, name).toContain(` ${name}=${value}`);
+    for (const [name, value] of Object.entries(serviceProcessEnv))
+      expect(envLine, name).toContain(` ${name}=${value}`);
   });
 
-  it.each(Object.entries(appServices))("gives %s only variables its config knows, with valid values", (name, app) => {
-    const environment = services[name]!.environment ?? {};
-    const known = new Set(Object.keys(app.schema.shape));
-    for (const key of Object.keys(environment)) expect(known.has(key), `${name}: unknown variable ${key}`).toBe(true);
-    expect(() => loadConfig(app.schema, environment)).not.toThrow();
-  });
+  it.each(Object.entries(appServices))(
+    "gives %s only variables its config knows, with valid values",
+    (name, app) => {
+      const environment = services[name]!.environment ?? {};
+      const known = new Set(Object.keys(app.schema.shape));
+      for (const key of Object.keys(environment))
+        expect(known.has(key), `${name}: unknown variable ${key}`).toBe(true);
+      expect(() => loadConfig(app.schema, environment)).not.toThrow();
+    },
+  );
 
-  it.each(Object.entries(appServices))("publishes the ports %s is configured to listen on", (name, app) => {
-    const config = loadConfig(app.schema, services[name]!.environment ?? {}) as Record<string, unknown>;
-    const published = (services[name]!.ports ?? []).map((p) => Number(p.split(":")[1]));
-    for (const key of app.ports) expect(published, `${name} ${key}`).toContain(config[key]);
-  });
+  it.each(Object.entries(appServices))(
+    "publishes the ports %s is configured to listen on",
+    (name, app) => {
+      const config = loadConfig(app.schema, services[name]!.environment ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const published = (services[name]!.ports ?? []).map((p) => Number(p.split(":")[1]));
+      for (const key of app.ports) expect(published, `${name} ${key}`).toContain(config[key]);
+    },
+  );
 
   it("points every URL at a service that exists, on the port it listens on", () => {
     const urls: [string, string][] = [
@@ -101,7 +127,10 @@ describe("docker-compose.yml", () => {
       const { hostname, port } = new URL(url);
       expect(services[hostname], `${from} → ${url}`).toBeDefined();
       expect(Number(port || 0), `${from} → ${url}`).toBe(listeningPort(hostname));
-      expect(Object.keys(services[from]!.depends_on ?? {}), `${from} waits for ${hostname}`).toContain(hostname);
+      expect(
+        Object.keys(services[from]!.depends_on ?? {}),
+        `${from} waits for ${hostname}`,
+      ).toContain(hostname);
     }
   });
 

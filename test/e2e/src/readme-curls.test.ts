@@ -8,7 +8,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, deleteStreams, freePort, repoRoot, uniqueName, waitFor, type TestDatabase } from "@wallet/test-kit";
+import {
+  createTestDatabase,
+  deleteStreams,
+  freePort,
+  repoRoot,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from "@wallet/test-kit";
 
 let system: ChildProcess;
 let database: TestDatabase;
@@ -43,17 +51,33 @@ async function runCurl(line: string): Promise<{ status: number; body: unknown }>
 beforeAll(async () => {
   database = await createTestDatabase("wallet_readme");
   const ports = Object.fromEntries(
-    await Promise.all(["BANK_SIM_PORT", "WALLET_GRPC_PORT", "WALLET_OPS_PORT", "SETTLEMENT_OPS_PORT", "GATEWAY_PORT"].map(async (k) => [k, String(await freePort())])),
+    await Promise.all(
+      [
+        "BANK_SIM_PORT",
+        "WALLET_GRPC_PORT",
+        "WALLET_OPS_PORT",
+        "SETTLEMENT_OPS_PORT",
+        "GATEWAY_PORT",
+      ].map(async (k) => [k, String(await freePort())]),
+    ),
   );
   gateway = `127.0.0.1:${ports.GATEWAY_PORT}`;
   system = spawn(process.execPath, [resolve(repoRoot, "scripts/start-system.mjs")], {
     // At warn the services log nothing while they start: the start must not wait for their logs.
-    env: { ...process.env, ...ports, DATABASE_URL: database.url, NATS_PREFIX: natsPrefix, LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      ...ports,
+      DATABASE_URL: database.url,
+      NATS_PREFIX: natsPrefix,
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   system.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   system.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor("the system to start", () => (output.includes("system ready") ? true : undefined), { timeoutMs: 60_000 });
+  await waitFor("the system to start", () => (output.includes("system ready") ? true : undefined), {
+    timeoutMs: 60_000,
+  });
 });
 
 afterAll(async () => {
@@ -74,9 +98,19 @@ describe("the README's curl examples against `npm start`'s system", () => {
     for (const line of curls) results.push(await runCurl(line));
     const [charge, withdraw, balance, transactions, health] = results;
     expect(charge!.status).toBe(201);
-    expect(charge!.body).toMatchObject({ transaction: { user_id: "123", amount: "5000", type: "charge", status: "completed", release_at: "2024-01-20T10:00:00.000Z" } });
+    expect(charge!.body).toMatchObject({
+      transaction: {
+        user_id: "123",
+        amount: "5000",
+        type: "charge",
+        status: "completed",
+        release_at: "2024-01-20T10:00:00.000Z",
+      },
+    });
     expect(withdraw!.status).toBe(202);
-    expect(withdraw!.body).toMatchObject({ transaction: { user_id: "123", amount: "1000", type: "withdrawal", status: "pending" } });
+    expect(withdraw!.body).toMatchObject({
+      transaction: { user_id: "123", amount: "1000", type: "withdrawal", status: "pending" },
+    });
     expect(balance!.status).toBe(200);
     expect(balance!.body).toMatchObject({ user_id: "123", total: "5000" });
     expect(transactions!.status).toBe(200);
@@ -86,8 +120,18 @@ describe("the README's curl examples against `npm start`'s system", () => {
     const again = [];
     for (const line of curls.slice(0, 2)) again.push(await runCurl(line));
     expect(again.map((r) => r.status)).toEqual([409, 409]);
-    expect(again[0]!.body).toMatchObject({ error: { code: "DUPLICATE_REQUEST", transaction: { id: (charge!.body as { transaction: { id: string } }).transaction.id } } });
-    expect(again[1]!.body).toMatchObject({ error: { code: "DUPLICATE_REQUEST", transaction: { id: (withdraw!.body as { transaction: { id: string } }).transaction.id } } });
+    expect(again[0]!.body).toMatchObject({
+      error: {
+        code: "DUPLICATE_REQUEST",
+        transaction: { id: (charge!.body as { transaction: { id: string } }).transaction.id },
+      },
+    });
+    expect(again[1]!.body).toMatchObject({
+      error: {
+        code: "DUPLICATE_REQUEST",
+        transaction: { id: (withdraw!.body as { transaction: { id: string } }).transaction.id },
+      },
+    });
 
     // The withdrawal goes all the way through settlement and the bank.
     const id = (withdraw!.body as { transaction: { id: string } }).transaction.id;

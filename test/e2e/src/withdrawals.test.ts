@@ -4,8 +4,19 @@
  * API; each test waits for the withdrawal's final state through GetTransaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TransactionStatus, TransactionType, createWalletClient, type WalletClient } from "@wallet/proto";
-import { bankPayouts, scriptBank, startSystem, type RunningSystem, waitFor } from "@wallet/test-kit";
+import {
+  TransactionStatus,
+  TransactionType,
+  createWalletClient,
+  type WalletClient,
+} from "@wallet/proto";
+import {
+  bankPayouts,
+  scriptBank,
+  startSystem,
+  type RunningSystem,
+  waitFor,
+} from "@wallet/test-kit";
 import { newKey, settled, walletCli } from "./helpers.js";
 
 let system: RunningSystem;
@@ -35,7 +46,8 @@ async function fundAndWithdraw(amount: bigint) {
   return { userId, id: transaction!.id };
 }
 
-const payoutOf = async (reference: string) => (await bankPayouts(system.bankUrl)).find((p) => p.reference === reference);
+const payoutOf = async (reference: string) =>
+  (await bankPayouts(system.bankUrl)).find((p) => p.reference === reference);
 
 describe("withdrawal settlement", () => {
   it("completes a withdrawal the bank pays, paying once", async () => {
@@ -44,7 +56,11 @@ describe("withdrawal settlement", () => {
     const done = await settled(client, id);
     expect(done.status).toBe(TransactionStatus.TRANSACTION_STATUS_COMPLETED);
     expect(done.bankReference).not.toBe("");
-    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 700n, pending: 0n, total: 700n });
+    expect((await client.getBalance({ userId })).balance).toMatchObject({
+      available: 700n,
+      pending: 0n,
+      total: 700n,
+    });
     expect(await payoutOf(id)).toMatchObject({ status: "paid", pay_count: 1, amount: "300" });
   });
 
@@ -54,7 +70,10 @@ describe("withdrawal settlement", () => {
     const done = await settled(client, id);
     expect(done.status).toBe(TransactionStatus.TRANSACTION_STATUS_FAILED);
     expect(done.failureReason).not.toBe("");
-    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 1_000n, pending: 0n });
+    expect((await client.getBalance({ userId })).balance).toMatchObject({
+      available: 1_000n,
+      pending: 0n,
+    });
     const { transactions } = await client.listTransactions({ userId, pageSize: 10, pageToken: "" });
     expect(transactions.map((t) => t.type)).toEqual([
       TransactionType.TRANSACTION_TYPE_REFUND,
@@ -77,11 +96,17 @@ describe("withdrawal settlement", () => {
     const { userId, id } = await fundAndWithdraw(250n);
     expect((await settled(client, id)).status).toBe(TransactionStatus.TRANSACTION_STATUS_COMPLETED);
     expect(await payoutOf(id)).toMatchObject({ status: "paid", pay_count: 1 });
-    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 750n, pending: 0n });
+    expect((await client.getBalance({ userId })).balance).toMatchObject({
+      available: 750n,
+      pending: 0n,
+    });
   });
 
   it("parks a withdrawal while the bank is down past the retry budget, then completes it on an operator retry", async () => {
-    await scriptBank(system.bankUrl, Array.from({ length: 20 }, () => "error"));
+    await scriptBank(
+      system.bankUrl,
+      Array.from({ length: 20 }, () => "error"),
+    );
     const { userId, id } = await fundAndWithdraw(500n);
     await waitFor(
       "the withdrawal to be parked",
@@ -91,15 +116,23 @@ describe("withdrawal settlement", () => {
       },
       { timeoutMs: 30_000, intervalMs: 300 },
     );
-    expect((await client.getTransaction({ id })).transaction?.status).toBe(TransactionStatus.TRANSACTION_STATUS_PENDING);
-    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 500n, pending: 500n });
+    expect((await client.getTransaction({ id })).transaction?.status).toBe(
+      TransactionStatus.TRANSACTION_STATUS_PENDING,
+    );
+    expect((await client.getBalance({ userId })).balance).toMatchObject({
+      available: 500n,
+      pending: 500n,
+    });
 
     await scriptBank(system.bankUrl, []);
     const retry = await walletCli("parked", ["retry", id], system.database.url);
     expect(retry.stdout).toContain("retried 1");
     expect((await settled(client, id)).status).toBe(TransactionStatus.TRANSACTION_STATUS_COMPLETED);
     expect(await payoutOf(id)).toMatchObject({ status: "paid", pay_count: 1 });
-    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 500n, pending: 0n });
+    expect((await client.getBalance({ userId })).balance).toMatchObject({
+      available: 500n,
+      pending: 0n,
+    });
   });
 
   it("leaves a ledger the check passes", async () => {

@@ -13,15 +13,18 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (arg === "--ci") args.ci = true;
     else if (arg === "--seed") {
       const value = argv[++i];
-      if (value === undefined || !/^\d{1,10}$/.test(value) || Number(value) > 0xffffffff) throw new Error("--seed takes an integer from 0 to 4294967295");
+      if (value === undefined || !/^\d{1,10}$/.test(value) || Number(value) > 0xffffffff)
+        throw new Error("--seed takes an integer from 0 to 4294967295");
       args.seed = Number(value);
     } else if (arg === "--only") {
       const value = argv[++i];
-      if (value === undefined || !/^[1-4](,[1-4])*$/.test(value)) throw new Error("--only takes scenario numbers 1-4, comma-separated");
+      if (value === undefined || !/^[1-4](,[1-4])*$/.test(value))
+        throw new Error("--only takes scenario numbers 1-4, comma-separated");
       args.only = value.split(",").map(Number);
     } else if (arg === "--help" || arg === "-h") {
       throw new Error("usage: faults [--ci] [--seed N] [--only 1,2,3,4]");
-    } else throw new Error(`unknown argument ${arg}; usage: faults [--ci] [--seed N] [--only 1,2,3,4]`);
+    } else
+      throw new Error(`unknown argument ${arg}; usage: faults [--ci] [--seed N] [--only 1,2,3,4]`);
   }
   return args;
 }

@@ -26,7 +26,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`faults failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `faults failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(2);
   },
 );

@@ -13,7 +13,11 @@ import { createDatabaseProbe } from "./checks/database-probe.js";
 import { WalletDriver } from "./clients/wallet-driver.js";
 import { killChildProcessesNow } from "./infra/child-sweep.js";
 import { baselineBankBehaviour, startFaultSystem } from "./infra/fault-system.js";
-import { createDatabase, startPrivatePostgres, type PrivatePostgres } from "./infra/private-postgres.js";
+import {
+  createDatabase,
+  startPrivatePostgres,
+  type PrivatePostgres,
+} from "./infra/private-postgres.js";
 import { startPrivateNats, type PrivateNats } from "./infra/private-nats.js";
 import { ReferenceModel } from "./model/reference-model.js";
 import { Random } from "./random.js";
@@ -54,7 +58,11 @@ export interface FaultSuiteResult {
   text: string;
 }
 
-type Scenario = { number: number; run: (ctx: SuiteContext) => Promise<ScenarioReport>; name: string };
+type Scenario = {
+  number: number;
+  run: (ctx: SuiteContext) => Promise<ScenarioReport>;
+  name: string;
+};
 
 const scenarios: readonly Scenario[] = [
   { number: 1, name: "1 kill -9 under load", run: crashUnderLoad },
@@ -75,7 +83,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const seed = options.seed ?? randomInt(0, 2 ** 31);
   const settings = options.ci ? ciSettings : fullSettings;
-  log(`[faults] ${settings.mode} run, seed ${seed} (reproduce with --seed ${seed}${options.ci ? " --ci" : ""})`);
+  log(
+    `[faults] ${settings.mode} run, seed ${seed} (reproduce with --seed ${seed}${options.ci ? " --ci" : ""})`,
+  );
 
   const workDir = mkdtempSync(join(tmpdir(), "wallet-faults-"));
   const cleanups: (() => Promise<void>)[] = [];
@@ -100,14 +110,27 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     const nats: PrivateNats = await startPrivateNats(workDir);
     cleanups.push(() => nats.close());
     lastResort.push(() => nats.killNow());
-    log(`[faults] private PostgreSQL on ${postgres.port}, NATS at ${nats.url}, work dir ${workDir}`);
+    log(
+      `[faults] private PostgreSQL on ${postgres.port}, NATS at ${nats.url}, work dir ${workDir}`,
+    );
 
     const databaseUrl = await createDatabase(postgres, "wallet_faults");
-    const system = await startFaultSystem({ databaseUrl, natsUrl: nats.url, natsPrefix: uniqueName("faults"), workDir, seed });
+    const system = await startFaultSystem({
+      databaseUrl,
+      natsUrl: nats.url,
+      natsPrefix: uniqueName("faults"),
+      workDir,
+      seed,
+    });
     cleanups.push(() => system.stopAll());
     lastResort.push(() => system.killAllNow());
     const model = new ReferenceModel();
-    const driver = new WalletDriver({ model, walletAddresses: system.walletAddresses, gatewayUrl: system.gatewayUrl, callTimeoutMs: 5_000 });
+    const driver = new WalletDriver({
+      model,
+      walletAddresses: system.walletAddresses,
+      gatewayUrl: system.gatewayUrl,
+      callTimeoutMs: 5_000,
+    });
     cleanups.push(async () => driver.close());
     const probe = createDatabaseProbe(databaseUrl);
     cleanups.push(() => probe.close());
@@ -142,17 +165,23 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
         report.notes.push(message);
         report.ledgerCheck = "not run (suite error)";
         // Leave the next scenario a working system: every process up, the bank behaving.
-        for (const name of ["bank-sim", "wallet-0", "wallet-1", "settlement", "gateway"] as const) await system.start(name).catch(() => undefined);
+        for (const name of ["bank-sim", "wallet-0", "wallet-1", "settlement", "gateway"] as const)
+          await system.start(name).catch(() => undefined);
         await setBankBehaviour(system.bankUrl, baselineBankBehaviour).catch(() => undefined);
       }
       report.durationMs = Date.now() - scenarioStarted;
       reports.push(report);
-      log(`[faults] ${scenario.name}: ${report.operationsSent} ops, ${report.faultsInjected} faults, ${report.violations.length} violations, ledger ${report.ledgerCheck} (${(report.durationMs / 1000).toFixed(1)} s)`);
+      log(
+        `[faults] ${scenario.name}: ${report.operationsSent} ops, ${report.faultsInjected} faults, ${report.violations.length} violations, ledger ${report.ledgerCheck} (${(report.durationMs / 1000).toFixed(1)} s)`,
+      );
     }
   } catch (err) {
-    errors.push(`the suite could not start or finish: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    errors.push(
+      `the suite could not start or finish: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err: unknown) => errors.push(`clean-up failed: ${String(err)}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((err: unknown) => errors.push(`clean-up failed: ${String(err)}`));
     process.removeListener("exit", onExit);
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -165,7 +194,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     renderTable(reports),
     "",
     renderDetails(reports),
-    ...(errors.length > 0 ? ["", "SUITE ERRORS (the run is invalid):", ...errors.map((e) => `  ${e}`)] : []),
+    ...(errors.length > 0
+      ? ["", "SUITE ERRORS (the run is invalid):", ...errors.map((e) => `  ${e}`)]
+      : []),
   ].join("\n");
   return { seed, mode: settings.mode, reports, violations, errors, durationMs, text };
 }

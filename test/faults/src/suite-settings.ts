@@ -58,7 +58,14 @@ export const ciSettings: SuiteSettings = {
   releaseUsers: 6,
   hostileRuns: 120,
   settleTimeoutMs: 60_000,
-  http2: { caseMs: 2_500, caseBytesMax: 32 * 1024 * 1024, rapidResets: 20_000, partialConnections: 16, idleConnections: 16, healthCallersMs: 10_000 },
+  http2: {
+    caseMs: 2_500,
+    caseBytesMax: 32 * 1024 * 1024,
+    rapidResets: 20_000,
+    partialConnections: 16,
+    idleConnections: 16,
+    healthCallersMs: 10_000,
+  },
 };
 
 export const fullSettings: SuiteSettings = {
@@ -75,5 +82,12 @@ export const fullSettings: SuiteSettings = {
   releaseUsers: 12,
   hostileRuns: 600,
   settleTimeoutMs: 120_000,
-  http2: { caseMs: 15_000, caseBytesMax: 512 * 1024 * 1024, rapidResets: 200_000, partialConnections: 128, idleConnections: 128, healthCallersMs: 10_000 },
+  http2: {
+    caseMs: 15_000,
+    caseBytesMax: 512 * 1024 * 1024,
+    rapidResets: 200_000,
+    partialConnections: 128,
+    idleConnections: 128,
+    healthCallersMs: 10_000,
+  },
 };

@@ -3,10 +3,19 @@ import { flag, frame, frameType, splitFrames, unpadded } from "./frames.js";
 
 describe("splitting frames", () => {
   it("hands over each whole frame and keeps a frame split over chunks until its last byte arrives", () => {
-    const bytes = Buffer.concat([frame(frameType.ping, 0, 0, Buffer.alloc(8)), frame(frameType.data, flag.endStream, 3, Buffer.from("abc"))]);
+    const bytes = Buffer.concat([
+      frame(frameType.ping, 0, 0, Buffer.alloc(8)),
+      frame(frameType.data, flag.endStream, 3, Buffer.from("abc")),
+    ]);
     const seen: [number, number, number, string][] = [];
-    const onFrame = (type: number, flags: number, streamId: number, payload: Buffer, start: number, end: number) =>
-      seen.push([type, flags, streamId, payload.toString("latin1", start, end)]);
+    const onFrame = (
+      type: number,
+      flags: number,
+      streamId: number,
+      payload: Buffer,
+      start: number,
+      end: number,
+    ) => seen.push([type, flags, streamId, payload.toString("latin1", start, end)]);
     const rest = splitFrames(Buffer.alloc(0), bytes.subarray(0, bytes.length - 2), 16_384, onFrame);
     expect(seen).toEqual([[frameType.ping, 0, 0, "\0".repeat(8)]]);
     expect(rest).toHaveLength(9 + 1);
@@ -16,7 +25,9 @@ describe("splitting frames", () => {
 
   it("refuses a frame longer than allowed before buffering it", () => {
     const header = frame(frameType.data, 0, 1, Buffer.alloc(20)).subarray(0, 9);
-    expect(() => splitFrames(Buffer.alloc(0), header, 16, () => undefined)).toThrow(/exceeds the 16 allowed/);
+    expect(() => splitFrames(Buffer.alloc(0), header, 16, () => undefined)).toThrow(
+      /exceeds the 16 allowed/,
+    );
   });
 });
 

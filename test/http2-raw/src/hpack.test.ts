@@ -1,7 +1,14 @@
 import http2 from "node:http2";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { HpackDecoder, HpackError, huffmanDecode, indexedField, literalField, staticIndex } from "./hpack.js";
+import {
+  HpackDecoder,
+  HpackError,
+  huffmanDecode,
+  indexedField,
+  literalField,
+  staticIndex,
+} from "./hpack.js";
 
 function decodeAll(block: Buffer, decoder = new HpackDecoder(0)): [string, string][] {
   const headers: [string, string][] = [];
@@ -24,16 +31,18 @@ async function blocksNodeSends(...requests: Record<string, string>[]): Promise<B
         socket.on("data", (chunk: Buffer) => {
           bytes = Buffer.concat([bytes, chunk]);
           const blocks: Buffer[] = [];
-          for (let at = 24; at + 9 <= bytes.length; ) {
+          for (let at = 24; at + 9 <= bytes.length;) {
             const length = bytes.readUIntBE(at, 3);
             if (at + 9 + length > bytes.length) break;
-            if (bytes[at + 3] === 1) blocks.push(Buffer.from(bytes.subarray(at + 9, at + 9 + length)));
+            if (bytes[at + 3] === 1)
+              blocks.push(Buffer.from(bytes.subarray(at + 9, at + 9 + length)));
             at += 9 + length;
           }
           if (blocks.length === requests.length) resolve(blocks);
         });
       });
-      for (const headers of requests) client.request({ ":path": "/", ...headers }).on("error", () => {});
+      for (const headers of requests)
+        client.request({ ":path": "/", ...headers }).on("error", () => {});
     });
   } finally {
     client.destroy();
@@ -80,7 +89,15 @@ describe("HPACK decoding", () => {
 
   it("passes a literal with incremental indexing through, since a table of size 0 keeps nothing", () => {
     // 0x40: literal with incremental indexing, new name; then the size update to 0 (0x20).
-    const block = Buffer.from([0x20, 0x40, 3, ...Buffer.from("foo"), 3, ...Buffer.from("bar"), ...indexedField(8)]);
+    const block = Buffer.from([
+      0x20,
+      0x40,
+      3,
+      ...Buffer.from("foo"),
+      3,
+      ...Buffer.from("bar"),
+      ...indexedField(8),
+    ]);
     expect(decodeAll(block)).toEqual([
       ["foo", "bar"],
       [":status", "200"],
@@ -88,9 +105,18 @@ describe("HPACK decoding", () => {
   });
 
   it("decodes only the values asked for", () => {
-    const block = Buffer.from([...literalField("grpc-status", "0"), ...literalField("grpc-accept-encoding", "identity")]);
+    const block = Buffer.from([
+      ...literalField("grpc-status", "0"),
+      ...literalField("grpc-accept-encoding", "identity"),
+    ]);
     const seen: [string, string][] = [];
-    new HpackDecoder(0).decode(block, 0, block.length, (name, value) => seen.push([name, value]), (name) => name === "grpc-status");
+    new HpackDecoder(0).decode(
+      block,
+      0,
+      block.length,
+      (name, value) => seen.push([name, value]),
+      (name) => name === "grpc-status",
+    );
     expect(seen).toEqual([
       ["grpc-status", "0"],
       ["grpc-accept-encoding", ""],
@@ -108,15 +134,41 @@ describe("HPACK decoding", () => {
 describe("HPACK decoding with a dynamic table", () => {
   it("decodes RFC 7541's C.3 requests in order, each indexing what the next refers to", () => {
     const decoder = new HpackDecoder(4_096);
-    const blocks = ["828684410f7777772e6578616d706c652e636f6d", "828684be58086e6f2d6361636865", "828785bf400a637573746f6d2d6b65790c637573746f6d2d76616c7565"];
+    const blocks = [
+      "828684410f7777772e6578616d706c652e636f6d",
+      "828684be58086e6f2d6361636865",
+      "828785bf400a637573746f6d2d6b65790c637573746f6d2d76616c7565",
+    ];
     const [first, second, third] = blocks.map((hex) => decodeAll(Buffer.from(hex, "hex"), decoder));
-    expect(first).toEqual([[":method", "GET"], [":scheme", "http"], [":path", "/"], [":authority", "www.example.com"]]);
-    expect(second).toEqual([[":method", "GET"], [":scheme", "http"], [":path", "/"], [":authority", "www.example.com"], ["cache-control", "no-cache"]]);
-    expect(third).toEqual([[":method", "GET"], [":scheme", "https"], [":path", "/index.html"], [":authority", "www.example.com"], ["custom-key", "custom-value"]]);
+    expect(first).toEqual([
+      [":method", "GET"],
+      [":scheme", "http"],
+      [":path", "/"],
+      [":authority", "www.example.com"],
+    ]);
+    expect(second).toEqual([
+      [":method", "GET"],
+      [":scheme", "http"],
+      [":path", "/"],
+      [":authority", "www.example.com"],
+      ["cache-control", "no-cache"],
+    ]);
+    expect(third).toEqual([
+      [":method", "GET"],
+      [":scheme", "https"],
+      [":path", "/index.html"],
+      [":authority", "www.example.com"],
+      ["custom-key", "custom-value"],
+    ]);
   });
 
   it("follows node's encoder across requests that refer back to what it indexed", async () => {
-    const headers = { "content-type": "application/grpc", te: "trailers", "x-request-id": "r-1", "user-agent": "grpc-node-js/1.14" };
+    const headers = {
+      "content-type": "application/grpc",
+      te: "trailers",
+      "x-request-id": "r-1",
+      "user-agent": "grpc-node-js/1.14",
+    };
     const blocks = await blocksNodeSends(headers, { ...headers, "x-request-id": "r-2" });
     // The second block is shorter: it refers to the first one's entries.
     expect(blocks[1]!.length).toBeLessThan(blocks[0]!.length);
@@ -128,15 +180,37 @@ describe("HPACK decoding with a dynamic table", () => {
 
   it("evicts the oldest entries past the table size, and an index past the table is an error", () => {
     const decoder = new HpackDecoder(4_096);
-    const indexed = (name: string, value: string) => [0x40, name.length, ...Buffer.from(name), value.length, ...Buffer.from(value)];
+    const indexed = (name: string, value: string) => [
+      0x40,
+      name.length,
+      ...Buffer.from(name),
+      value.length,
+      ...Buffer.from(value),
+    ];
     // A size update to 80 bytes: room for two 38-byte entries ("a" + "bbbbb" + 32), not three.
-    decodeAll(Buffer.from([0x3f, 80 - 31, ...indexed("a", "bbbbb"), ...indexed("c", "ddddd"), ...indexed("e", "fffff")]), decoder);
-    expect(decodeAll(Buffer.from([0x80 | 62, 0x80 | 63]), decoder)).toEqual([["e", "fffff"], ["c", "ddddd"]]);
+    decodeAll(
+      Buffer.from([
+        0x3f,
+        80 - 31,
+        ...indexed("a", "bbbbb"),
+        ...indexed("c", "ddddd"),
+        ...indexed("e", "fffff"),
+      ]),
+      decoder,
+    );
+    expect(decodeAll(Buffer.from([0x80 | 62, 0x80 | 63]), decoder)).toEqual([
+      ["e", "fffff"],
+      ["c", "ddddd"],
+    ]);
     expect(() => decodeAll(Buffer.from([0x80 | 64]), decoder)).toThrow(/past the dynamic table/);
   });
 
   it("takes a table size update only at the start of a block and within the advertised size", () => {
-    expect(() => decodeAll(Buffer.from([...indexedField(2), 0x20]), new HpackDecoder(4_096))).toThrow(/after a header field/);
-    expect(() => decodeAll(Buffer.from([0x3f, 0xe2, 0x1f]), new HpackDecoder(4_096))).toThrow(/exceeds the advertised 4096/);
+    expect(() =>
+      decodeAll(Buffer.from([...indexedField(2), 0x20]), new HpackDecoder(4_096)),
+    ).toThrow(/after a header field/);
+    expect(() => decodeAll(Buffer.from([0x3f, 0xe2, 0x1f]), new HpackDecoder(4_096))).toThrow(
+      /exceeds the advertised 4096/,
+    );
   });
 });

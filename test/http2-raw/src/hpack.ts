@@ -13,23 +13,77 @@ export class HpackError extends Error {
 
 /** RFC 7541 Appendix A, indexes 1..61. */
 const staticTable: readonly (readonly [string, string])[] = [
-  [":authority", ""], [":method", "GET"], [":method", "POST"], [":path", "/"], [":path", "/index.html"],
-  [":scheme", "http"], [":scheme", "https"], [":status", "200"], [":status", "204"], [":status", "206"],
-  [":status", "304"], [":status", "400"], [":status", "404"], [":status", "500"], ["accept-charset", ""],
-  ["accept-encoding", "gzip, deflate"], ["accept-language", ""], ["accept-ranges", ""], ["accept", ""],
-  ["access-control-allow-origin", ""], ["age", ""], ["allow", ""], ["authorization", ""], ["cache-control", ""],
-  ["content-disposition", ""], ["content-encoding", ""], ["content-language", ""], ["content-length", ""],
-  ["content-location", ""], ["content-range", ""], ["content-type", ""], ["cookie", ""], ["date", ""], ["etag", ""],
-  ["expect", ""], ["expires", ""], ["from", ""], ["host", ""], ["if-match", ""], ["if-modified-since", ""],
-  ["if-none-match", ""], ["if-range", ""], ["if-unmodified-since", ""], ["last-modified", ""], ["link", ""],
-  ["location", ""], ["max-forwards", ""], ["proxy-authenticate", ""], ["proxy-authorization", ""], ["range", ""],
-  ["referer", ""], ["refresh", ""], ["retry-after", ""], ["server", ""], ["set-cookie", ""],
-  ["strict-transport-security", ""], ["transfer-encoding", ""], ["user-agent", ""], ["vary", ""], ["via", ""],
+  [":authority", ""],
+  [":method", "GET"],
+  [":method", "POST"],
+  [":path", "/"],
+  [":path", "/index.html"],
+  [":scheme", "http"],
+  [":scheme", "https"],
+  [":status", "200"],
+  [":status", "204"],
+  [":status", "206"],
+  [":status", "304"],
+  [":status", "400"],
+  [":status", "404"],
+  [":status", "500"],
+  ["accept-charset", ""],
+  ["accept-encoding", "gzip, deflate"],
+  ["accept-language", ""],
+  ["accept-ranges", ""],
+  ["accept", ""],
+  ["access-control-allow-origin", ""],
+  ["age", ""],
+  ["allow", ""],
+  ["authorization", ""],
+  ["cache-control", ""],
+  ["content-disposition", ""],
+  ["content-encoding", ""],
+  ["content-language", ""],
+  ["content-length", ""],
+  ["content-location", ""],
+  ["content-range", ""],
+  ["content-type", ""],
+  ["cookie", ""],
+  ["date", ""],
+  ["etag", ""],
+  ["expect", ""],
+  ["expires", ""],
+  ["from", ""],
+  ["host", ""],
+  ["if-match", ""],
+  ["if-modified-since", ""],
+  ["if-none-match", ""],
+  ["if-range", ""],
+  ["if-unmodified-since", ""],
+  ["last-modified", ""],
+  ["link", ""],
+  ["location", ""],
+  ["max-forwards", ""],
+  ["proxy-authenticate", ""],
+  ["proxy-authorization", ""],
+  ["range", ""],
+  ["referer", ""],
+  ["refresh", ""],
+  ["retry-after", ""],
+  ["server", ""],
+  ["set-cookie", ""],
+  ["strict-transport-security", ""],
+  ["transfer-encoding", ""],
+  ["user-agent", ""],
+  ["vary", ""],
+  ["via", ""],
   ["www-authenticate", ""],
 ];
 
 /** Static-table indexes the request headers use. */
-export const staticIndex = { authority: 1, methodPost: 3, path: 4, schemeHttp: 6, contentType: 31 } as const;
+export const staticIndex = {
+  authority: 1,
+  methodPost: 3,
+  path: 4,
+  schemeHttp: 6,
+  contentType: 31,
+} as const;
 
 /**
  * The HPACK Huffman code is canonical: codes of one length are consecutive in symbol order, and
@@ -104,7 +158,8 @@ export function huffmanDecode(bytes: Uint8Array, start = 0, end = bytes.length):
     }
     if (matched) continue;
     // What is left must be padding: fewer than 8 bits, all ones (the start of EOS).
-    if (index === end && bitCount < 8 && bits === (1 << bitCount) - 1) return scratch.toString("latin1", 0, outLength);
+    if (index === end && bitCount < 8 && bits === (1 << bitCount) - 1)
+      return scratch.toString("latin1", 0, outLength);
     throw new HpackError("Huffman string has a symbol outside printable ASCII, or bad padding");
   }
 }
@@ -130,7 +185,8 @@ class BlockReader {
     let value = this.block[this.at++]! & max;
     if (value < max) return value;
     for (let shift = 0; ; shift += 7) {
-      if (this.at >= this.end || shift > 21) throw new HpackError("integer runs past the block or is too large");
+      if (this.at >= this.end || shift > 21)
+        throw new HpackError("integer runs past the block or is too large");
       const byte = this.block[this.at++]!;
       value += (byte & 0x7f) * 2 ** shift;
       if ((byte & 0x80) === 0) return value;
@@ -146,7 +202,9 @@ class BlockReader {
     this.at += length;
     if (this.at > this.end) throw new HpackError("string runs past the block");
     if (!wanted) return "";
-    return huffman ? huffmanDecode(this.block, start, this.at) : this.block.toString("latin1", start, this.at);
+    return huffman
+      ? huffmanDecode(this.block, start, this.at)
+      : this.block.toString("latin1", start, this.at);
   }
 }
 
@@ -181,7 +239,13 @@ export class HpackDecoder {
    * literal the encoder did not index is decoded only when `wantsValue(name)`; the others are
    * passed as "" (most of a response's headers are never read).
    */
-  decode(block: Buffer, start: number, end: number, onHeader: (name: string, value: string) => void, wantsValue: (name: string) => boolean = () => true): void {
+  decode(
+    block: Buffer,
+    start: number,
+    end: number,
+    onHeader: (name: string, value: string) => void,
+    wantsValue: (name: string) => boolean = () => true,
+  ): void {
     const reader = new BlockReader(block, start, end);
     let fieldSeen = false;
     while (reader.at < end) {
@@ -193,7 +257,10 @@ export class HpackDecoder {
         // A table size update may only open a block (RFC 7541 4.2).
         const size = reader.integer(5);
         if (fieldSeen) throw new HpackError("table size update after a header field");
-        if (size > this.tableSizeMax) throw new HpackError(`table size update to ${size} exceeds the advertised ${this.tableSizeMax}`);
+        if (size > this.tableSizeMax)
+          throw new HpackError(
+            `table size update to ${size} exceeds the advertised ${this.tableSizeMax}`,
+          );
         this.capacity = size;
         this.evictTo(size);
         continue;

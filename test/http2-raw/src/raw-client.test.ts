@@ -19,7 +19,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-async function listen(onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void): Promise<number> {
+async function listen(
+  onStream: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void,
+): Promise<number> {
   const server = http2.createServer();
   server.on("stream", onStream);
   server.on("session", (session) => sessions.add(session));
@@ -28,18 +30,29 @@ async function listen(onStream: (stream: http2.ServerHttp2Stream, headers: http2
   return (server.address() as net.AddressInfo).port;
 }
 
-async function connect(port: number, options: Parameters<typeof connectRawClient>[1] = {}): Promise<RawClient> {
+async function connect(
+  port: number,
+  options: Parameters<typeof connectRawClient>[1] = {},
+): Promise<RawClient> {
   const client = await connectRawClient(port, { ackSettings: true, ...options });
   clients.push(client);
   return client;
 }
 
 const request = (extra: number[] = []) =>
-  Buffer.from([...indexedField(2), ...indexedField(staticIndex.schemeHttp), ...literalField(staticIndex.path, "/x"), ...literalField(staticIndex.authority, "a"), ...extra]);
+  Buffer.from([
+    ...indexedField(2),
+    ...indexedField(staticIndex.schemeHttp),
+    ...literalField(staticIndex.path, "/x"),
+    ...literalField(staticIndex.authority, "a"),
+    ...extra,
+  ]);
 
 describe("huffmanEncode", () => {
   it("codes the RFC 7541 C.4.1 example as the RFC does", () => {
-    expect(huffmanEncode(Buffer.from("www.example.com")).toString("hex")).toBe("f1e3c2e5f23a6ba0ab90f4ff");
+    expect(huffmanEncode(Buffer.from("www.example.com")).toString("hex")).toBe(
+      "f1e3c2e5f23a6ba0ab90f4ff",
+    );
   });
 
   it("codes non-ASCII bytes that nghttp2 decodes back unchanged", async () => {
@@ -50,7 +63,14 @@ describe("huffmanEncode", () => {
     });
     const client = await connect(port);
     const value = Buffer.from("café ünï €", "utf8");
-    client.send(frame(frameType.headers, flag.endHeaders | flag.endStream, 1, request(huffmanLiteralField("x-text", value))));
+    client.send(
+      frame(
+        frameType.headers,
+        flag.endHeaders | flag.endStream,
+        1,
+        request(huffmanLiteralField("x-text", value)),
+      ),
+    );
     await client.until(() => client.count(frameType.headers) > 0);
     expect(seen).toBe(value.toString("latin1"));
     expect(headerValue(readStreamAnswers(client.frames).get(1)!, ":status")).toBe("200");
@@ -59,7 +79,9 @@ describe("huffmanEncode", () => {
 
 describe("connectRawClient", () => {
   it("counts what it sends and records GOAWAY, resets and the answers' headers", async () => {
-    const port = await listen((stream) => stream.respond({ ":status": 204, "x-answer": "yes" }, { endStream: true }));
+    const port = await listen((stream) =>
+      stream.respond({ ":status": 204, "x-answer": "yes" }, { endStream: true }),
+    );
     const client = await connect(port);
     await client.until(() => client.count(frameType.settings) > 0);
     const framesBefore = client.framesSent; // the preface's SETTINGS and the ACK of the server's
@@ -68,7 +90,10 @@ describe("connectRawClient", () => {
     client.send(frame(frameType.rstStream, 0, 3, uint32(errorCode.cancel)));
     await client.until(() => client.count(frameType.headers) > 0);
     const answer = readStreamAnswers(client.frames).get(1)!;
-    expect([headerValue(answer, ":status"), headerValue(answer, "x-answer")]).toEqual(["204", "yes"]);
+    expect([headerValue(answer, ":status"), headerValue(answer, "x-answer")]).toEqual([
+      "204",
+      "yes",
+    ]);
     expect(client.framesSent - framesBefore).toBe(3);
     client.send(frame(frameType.data, 0, 0, Buffer.from("x"))); // DATA on stream 0: a connection error
     await client.until(() => client.goaway !== undefined);

@@ -98,7 +98,10 @@ const highWaterBytesDefault = 1024 * 1024;
  * it, valid or not. It sends the preface and a SETTINGS frame with `settings` (id, value) unless
  * told not to.
  */
-export async function connectRawClient(port: number, options: RawClientOptions = {}): Promise<RawClient> {
+export async function connectRawClient(
+  port: number,
+  options: RawClientOptions = {},
+): Promise<RawClient> {
   const started = Date.now();
   const socket = net.connect({ host: "127.0.0.1", port });
   const framesKeptMax = options.framesKeptMax ?? 10_000;
@@ -107,7 +110,15 @@ export async function connectRawClient(port: number, options: RawClientOptions =
   const counts = new Map<number, Map<number, number>>(); // type -> flags -> frames
   const resets = new Map<number, number>();
   let pending: Buffer = Buffer.alloc(0);
-  const state: RawClientState = { bytesSent: 0, framesSent: 0, bytesReceived: 0, goaway: undefined, closedAtMs: undefined, error: undefined, ended: false };
+  const state: RawClientState = {
+    bytesSent: 0,
+    framesSent: 0,
+    bytesReceived: 0,
+    goaway: undefined,
+    closedAtMs: undefined,
+    error: undefined,
+    ended: false,
+  };
   // Flow control of what this client sends (RFC 9113 6.9): the server grants, DATA spends.
   let connectionWindow = windowDefault;
   let streamWindowInitial = windowDefault;
@@ -119,7 +130,8 @@ export async function connectRawClient(port: number, options: RawClientOptions =
     const byFlags = counts.get(type) ?? new Map<number, number>();
     byFlags.set(flags, (byFlags.get(flags) ?? 0) + 1);
     counts.set(type, byFlags);
-    if (frames.length < framesKeptMax) frames.push({ type, flags, streamId, payload: Buffer.from(payload) });
+    if (frames.length < framesKeptMax)
+      frames.push({ type, flags, streamId, payload: Buffer.from(payload) });
     if (type === frameType.goaway && !state.goaway && payload.length >= 8) {
       state.goaway = {
         code: payload.readUInt32BE(4),
@@ -141,7 +153,8 @@ export async function connectRawClient(port: number, options: RawClientOptions =
       else streamGranted.set(streamId, (streamGranted.get(streamId) ?? 0) + increment);
     } else if (type === frameType.settings && !(flags & flag.ack)) {
       for (let at = 0; at + 6 <= payload.length; at += 6) {
-        if (payload.readUInt16BE(at) === setting.initialWindowSize) streamWindowInitial = payload.readUInt32BE(at + 2);
+        if (payload.readUInt16BE(at) === setting.initialWindowSize)
+          streamWindowInitial = payload.readUInt32BE(at + 2);
       }
       if (options.ackSettings) send(frame(frameType.settings, flag.ack, 0));
     }
@@ -159,7 +172,12 @@ export async function connectRawClient(port: number, options: RawClientOptions =
       }
       if (bytes.length - at < frameHeaderBytes + length) break;
       const start = at + frameHeaderBytes;
-      onFrame(bytes[at + 3]!, bytes[at + 4]!, bytes.readUInt32BE(at + 5) & streamIdMask, bytes.subarray(start, start + length));
+      onFrame(
+        bytes[at + 3]!,
+        bytes[at + 4]!,
+        bytes.readUInt32BE(at + 5) & streamIdMask,
+        bytes.subarray(start, start + length),
+      );
       at = start + length;
     }
     pending = at === bytes.length ? Buffer.alloc(0) : Buffer.from(bytes.subarray(at));
@@ -175,14 +193,26 @@ export async function connectRawClient(port: number, options: RawClientOptions =
     state.error ??= err.code ?? err.message;
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`could not connect to 127.0.0.1:${port} within ${options.connectTimeoutMs ?? 5_000} ms`)), options.connectTimeoutMs ?? 5_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `could not connect to 127.0.0.1:${port} within ${options.connectTimeoutMs ?? 5_000} ms`,
+          ),
+        ),
+      options.connectTimeoutMs ?? 5_000,
+    );
     socket.once("connect", () => {
       clearTimeout(timer);
       resolve();
     });
     socket.once("close", () => {
       clearTimeout(timer);
-      reject(new Error(`connection to 127.0.0.1:${port} closed before it opened: ${state.error ?? "no error"}`));
+      reject(
+        new Error(
+          `connection to 127.0.0.1:${port} closed before it opened: ${state.error ?? "no error"}`,
+        ),
+      );
     });
   });
   if (options.paused) socket.pause();
@@ -196,26 +226,32 @@ export async function connectRawClient(port: number, options: RawClientOptions =
   }
 
   if (options.sendPreface ?? true) {
-    const settings = Buffer.concat((options.settings ?? []).map(([id, value]) => settingEntry(id, value)));
+    const settings = Buffer.concat(
+      (options.settings ?? []).map(([id, value]) => settingEntry(id, value)),
+    );
     send(Buffer.concat([preface, frame(frameType.settings, 0, 0, settings)]));
   }
 
   const window = (streamId: number) => {
     if (streamId === 0) return Math.max(0, connectionWindow);
-    const stream = streamWindowInitial + (streamGranted.get(streamId) ?? 0) - (streamSpent.get(streamId) ?? 0);
+    const stream =
+      streamWindowInitial + (streamGranted.get(streamId) ?? 0) - (streamSpent.get(streamId) ?? 0);
     return Math.max(0, Math.min(connectionWindow, stream));
   };
   const waitFor = async (what: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!what()) {
       if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5, Math.max(1, deadline - Date.now()))));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(5, Math.max(1, deadline - Date.now()))),
+      );
     }
     return true;
   };
   const count = (type: number, flags?: number) => {
     let total = 0;
-    for (const [frameFlags, n] of counts.get(type) ?? []) if (flags === undefined || (frameFlags & flags) === flags) total += n;
+    for (const [frameFlags, n] of counts.get(type) ?? [])
+      if (flags === undefined || (frameFlags & flags) === flags) total += n;
     return total;
   };
 

@@ -4,10 +4,15 @@ import type { Registry } from "@wallet/metrics";
 import type { WalletHealthCheck } from "../wallet-health.js";
 import { healthSchema } from "../schemas.js";
 
-export function registerOpsRoutes(app: FastifyInstance, deps: { walletHealth: WalletHealthCheck; registry: Registry }): void {
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  deps: { walletHealth: WalletHealthCheck; registry: Registry },
+): void {
   app.get("/health", { schema: healthSchema }, async (_request, reply) => {
     const wallet = await deps.walletHealth.check();
-    return reply.code(wallet ? 200 : 503).send({ status: wallet ? "ok" : "degraded", dependencies: { wallet } });
+    return reply
+      .code(wallet ? 200 : 503)
+      .send({ status: wallet ? "ok" : "degraded", dependencies: { wallet } });
   });
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {

@@ -11,11 +11,22 @@ export interface ReadRouteLimits {
   pageMax: number;
 }
 
-export function registerReadRoutes(app: FastifyInstance, wallet: WalletClient, limits: ReadRouteLimits): void {
-  app.get<{ Querystring: { user_id: string } }>("/balance", { schema: balanceSchema }, async (request) => {
-    const response = await wallet.getBalance({ userId: parsePositiveInt64("user_id", request.query.user_id) }, { requestId: request.id });
-    return balanceJson(response.balance);
-  });
+export function registerReadRoutes(
+  app: FastifyInstance,
+  wallet: WalletClient,
+  limits: ReadRouteLimits,
+): void {
+  app.get<{ Querystring: { user_id: string } }>(
+    "/balance",
+    { schema: balanceSchema },
+    async (request) => {
+      const response = await wallet.getBalance(
+        { userId: parsePositiveInt64("user_id", request.query.user_id) },
+        { requestId: request.id },
+      );
+      return balanceJson(response.balance);
+    },
+  );
 
   app.get<{ Querystring: { user_id: string; page: number; limit: number } }>(
     "/transactions",
@@ -23,13 +34,30 @@ export function registerReadRoutes(app: FastifyInstance, wallet: WalletClient, l
     async (request) => {
       const { page, limit } = request.query;
       const userId = parsePositiveInt64("user_id", request.query.user_id);
-      const result = await fetchOffsetPage((req) => wallet.listTransactions(req, { requestId: request.id }), userId, page, limit);
-      return { transactions: result.transactions.map(transactionJson), page, limit, has_more: result.hasMore };
+      const result = await fetchOffsetPage(
+        (req) => wallet.listTransactions(req, { requestId: request.id }),
+        userId,
+        page,
+        limit,
+      );
+      return {
+        transactions: result.transactions.map(transactionJson),
+        page,
+        limit,
+        has_more: result.hasMore,
+      };
     },
   );
 
-  app.get<{ Params: { id: string } }>("/transactions/:id", { schema: getTransactionSchema }, async (request) => {
-    const response = await wallet.getTransaction({ id: request.params.id }, { requestId: request.id });
-    return { transaction: transactionJson(response.transaction) };
-  });
+  app.get<{ Params: { id: string } }>(
+    "/transactions/:id",
+    { schema: getTransactionSchema },
+    async (request) => {
+      const response = await wallet.getTransaction(
+        { id: request.params.id },
+        { requestId: request.id },
+      );
+      return { transaction: transactionJson(response.transaction) };
+    },
+  );
 }

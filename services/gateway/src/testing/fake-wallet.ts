@@ -2,7 +2,14 @@
  * A stand-in wallet gRPC server in the test process, for the answers a real wallet will not give
  * on demand: every gRPC status, a deadline overrun, a contract break. It records what it received.
  */
-import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from "@grpc/grpc-js";
 import {
   requestIdKey,
   TransactionStatus,
@@ -53,15 +60,31 @@ export async function startFakeWallet(): Promise<FakeWallet> {
   const calls: ReceivedCall[] = [];
   const fake = { answer: { kind: "ok" } as FakeAnswer };
 
-  function unary<Req, Res>(method: string, respond: (request: Req, transaction: Transaction) => Res) {
+  function unary<Req, Res>(
+    method: string,
+    respond: (request: Req, transaction: Transaction) => Res,
+  ) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const [requestId] = call.metadata.get(requestIdKey);
-      calls.push({ method, request: call.request, requestId: typeof requestId === "string" ? requestId : undefined });
+      calls.push({
+        method,
+        request: call.request,
+        requestId: typeof requestId === "string" ? requestId : undefined,
+      });
       const answer = fake.answer;
       if (answer.kind === "error") {
-        callback({ code: answer.code, details: answer.details, metadata: answer.metadata ?? new Metadata(), name: "Error", message: answer.details });
+        callback({
+          code: answer.code,
+          details: answer.details,
+          metadata: answer.metadata ?? new Metadata(),
+          name: "Error",
+          message: answer.details,
+        });
       } else if (answer.kind === "delay") {
-        setTimeout(() => callback(null, respond(call.request, sampleTransaction())), answer.delayMs);
+        setTimeout(
+          () => callback(null, respond(call.request, sampleTransaction())),
+          answer.delayMs,
+        );
       } else {
         callback(null, respond(call.request, answer.transaction ?? sampleTransaction()));
       }
@@ -72,19 +95,31 @@ export async function startFakeWallet(): Promise<FakeWallet> {
     charge: unary("Charge", (_request, transaction) => ({ transaction })),
     withdraw: unary("Withdraw", (_request, transaction) => ({ transaction })),
     getTransaction: unary("GetTransaction", (_request, transaction) => ({ transaction })),
-    listTransactions: unary("ListTransactions", (_request, transaction) => ({ transactions: [transaction], nextPageToken: "" })),
+    listTransactions: unary("ListTransactions", (_request, transaction) => ({
+      transactions: [transaction],
+      nextPageToken: "",
+    })),
     getBalance: unary("GetBalance", (request: { userId: bigint }) => ({
-      balance: { userId: request.userId, available: 0n, locked: 0n, pending: 0n, total: 0n, asOf: { seconds: 1705744800n, nanos: 0 } },
+      balance: {
+        userId: request.userId,
+        available: 0n,
+        locked: 0n,
+        pending: 0n,
+        total: 0n,
+        asOf: { seconds: 1705744800n, nanos: 0 },
+      },
     })),
   };
   const server = new Server();
   server.addService(WalletServiceService, service);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
   return Object.assign(fake, {
     address: `127.0.0.1:${port}`,
     calls,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-  }) as FakeWallet;
+  });
 }

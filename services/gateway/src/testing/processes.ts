@@ -72,7 +72,10 @@ export interface GatewayProcess {
   close(): Promise<void>;
 }
 
-export async function startGatewayProcess(walletAddress: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  walletAddress: string,
+  env: Record<string, string> = {},
+): Promise<GatewayProcess> {
   const child = await startService({
     name: "gateway",
     entry: serviceEntries.gateway,
@@ -95,7 +98,7 @@ export interface HttpAnswer {
   status: number;
   headers: Headers;
   /** The parsed JSON body, or the raw text when it is not JSON. */
-  body: any;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever JSON the gateway answered
 }
 
 /** One HTTP request; `body` objects are sent as JSON, strings as they are. */

@@ -25,8 +25,15 @@ export function parsePrometheusText(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name whose labels include `labels`; 0 when absent. */
-export function sampleValue(samples: Sample[], name: string, labels: Record<string, string>): number {
-  const matching = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (matching.length > 1) throw new Error(`${matching.length} samples of ${name} match ${JSON.stringify(labels)}`);
+export function sampleValue(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string>,
+): number {
+  const matching = samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+  if (matching.length > 1)
+    throw new Error(`${matching.length} samples of ${name} match ${JSON.stringify(labels)}`);
   return matching[0]?.value ?? 0;
 }

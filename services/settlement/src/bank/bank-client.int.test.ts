@@ -7,7 +7,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBankClient, type ClosableBankClient } from "./bank-client.js";
 
-const payout = { reference: "0b8e5d3c-7f6a-4e2b-9c1d-2a3b4c5d6e7f", userId: 7n, amountMinor: 2n ** 62n };
+const payout = {
+  reference: "0b8e5d3c-7f6a-4e2b-9c1d-2a3b4c5d6e7f",
+  userId: 7n,
+  amountMinor: 2n ** 62n,
+};
 
 let server: Server;
 let bank: ClosableBankClient;
@@ -22,12 +26,18 @@ beforeAll(async () => {
       received.push({ headers: req.headers, body });
       // A reference starting with "hang" is never answered.
       if (body.includes('"reference":"hang')) return void hanging.push(res);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "paid", bank_reference: "B-7" }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: "paid", bank_reference: "B-7" }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  bank = createBankClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300, connectionsMax: 4 });
+  bank = createBankClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    timeoutMs: 300,
+    connectionsMax: 4,
+  });
 });
 
 afterAll(async () => {
@@ -39,17 +49,27 @@ afterAll(async () => {
 describe("createBankClient", () => {
   it("posts the payout with its idempotency key and reports the bank's answer", async () => {
     received = [];
-    expect(await bank.requestPayout(payout)).toEqual({ type: "response", status: 200, body: { status: "paid", bank_reference: "B-7" } });
+    expect(await bank.requestPayout(payout)).toEqual({
+      type: "response",
+      status: 200,
+      body: { status: "paid", bank_reference: "B-7" },
+    });
     expect(received).toEqual([
       {
         headers: expect.objectContaining({ "idempotency-key": payout.reference }),
-        body: JSON.stringify({ reference: payout.reference, user_id: "7", amount: (2n ** 62n).toString() }),
+        body: JSON.stringify({
+          reference: payout.reference,
+          user_id: "7",
+          amount: (2n ** 62n).toString(),
+        }),
       },
     ]);
   });
 
   it("reports a call the bank does not answer within the timeout as a timeout", async () => {
-    expect(await bank.requestPayout({ ...payout, reference: "hang-1" })).toEqual({ type: "timeout" });
+    expect(await bank.requestPayout({ ...payout, reference: "hang-1" })).toEqual({
+      type: "timeout",
+    });
   });
 
   it("rejects with the shutdown signal's reason when shutdown cuts a call short", async () => {
@@ -68,7 +88,11 @@ describe("createBankClient", () => {
   });
 
   it("reports a bank that is not listening as a network error", async () => {
-    const absent = createBankClient({ baseUrl: "http://127.0.0.1:1", timeoutMs: 300, connectionsMax: 1 });
+    const absent = createBankClient({
+      baseUrl: "http://127.0.0.1:1",
+      timeoutMs: 300,
+      connectionsMax: 1,
+    });
     expect(await absent.requestPayout(payout)).toMatchObject({ type: "network" });
     await absent.close();
   });

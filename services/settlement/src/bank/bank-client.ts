@@ -60,7 +60,7 @@ export function createBankClient(options: BankClientOptions): ClosableBankClient
         timedOut = true;
         controller.abort();
       }, options.timeoutMs);
-      const onShutdown = () => controller.abort(signal!.reason);
+      const onShutdown = () => controller.abort(signal?.reason);
       if (signal?.aborted) onShutdown();
       else signal?.addEventListener("abort", onShutdown, { once: true });
       try {
@@ -75,7 +75,11 @@ export function createBankClient(options: BankClientOptions): ClosableBankClient
           }),
           signal: controller.signal,
         });
-        return { type: "response", status: response.statusCode, body: await readJsonBody(response.body) };
+        return {
+          type: "response",
+          status: response.statusCode,
+          body: await readJsonBody(response.body),
+        };
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (timedOut) return { type: "timeout" };
@@ -87,7 +91,11 @@ export function createBankClient(options: BankClientOptions): ClosableBankClient
     },
 
     async ping(timeoutMs) {
-      const response = await pool.request({ path: healthPath, method: "GET", signal: AbortSignal.timeout(timeoutMs) });
+      const response = await pool.request({
+        path: healthPath,
+        method: "GET",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       await response.body.dump();
     },
 
@@ -117,10 +125,11 @@ async function readJsonBody(body: Dispatcher.ResponseData["body"]): Promise<unkn
 /** Socket errors carry a system code (ECONNREFUSED, ECONNRESET), directly or as the cause. */
 function describeNetworkError(err: unknown): string {
   const codeOf = (value: unknown) =>
-    typeof value === "object" && value !== null && "code" in value ? String((value as { code: unknown }).code) : undefined;
+    typeof value === "object" && value !== null && "code" in value ? String(value.code) : undefined;
   const cause = err instanceof Error ? err.cause : undefined;
   const code = codeOf(cause) ?? codeOf(err);
-  const message = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+  const message =
+    cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
   return (code ? `${code}: ${message}` : message).slice(0, 200);
 }
 

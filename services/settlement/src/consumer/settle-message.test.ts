@@ -1,4 +1,8 @@
-import { encodeWithdrawalRequested, resultMessageId, type WithdrawalResult } from "@wallet/messages";
+import {
+  encodeWithdrawalRequested,
+  resultMessageId,
+  type WithdrawalResult,
+} from "@wallet/messages";
 import { createLogger } from "@wallet/logger";
 import { captureLogLines } from "@wallet/test-kit";
 import { Registry } from "@wallet/metrics";
@@ -9,12 +13,29 @@ import { createSettlementMetrics } from "../metrics.js";
 import { createSettleMessage, type RequestMessage } from "./settle-message.js";
 
 const transactionId = "0b8e5d3c-7f6a-4e2b-9c1d-2a3b4c5d6e7f";
-const paid: BankObservation = { type: "response", status: 200, body: { status: "paid", bank_reference: "B-1" } };
-const rejected: BankObservation = { type: "response", status: 422, body: { status: "rejected", reason: "account_closed" } };
+const paid: BankObservation = {
+  type: "response",
+  status: 200,
+  body: { status: "paid", bank_reference: "B-1" },
+};
+const rejected: BankObservation = {
+  type: "response",
+  status: 422,
+  body: { status: "rejected", reason: "account_closed" },
+};
 const unavailable: BankObservation = { type: "response", status: 503, body: undefined };
 
 /** A fake JetStream message that records what was done to it, in order, into `events`. */
-function fakeMessage(events: string[], deliveryCount: number, data = encodeWithdrawalRequested({ transactionId, userId: 7n, amountMinor: 2n ** 62n, attempt: 0 })): RequestMessage {
+function fakeMessage(
+  events: string[],
+  deliveryCount: number,
+  data = encodeWithdrawalRequested({
+    transactionId,
+    userId: 7n,
+    amountMinor: 2n ** 62n,
+    attempt: 0,
+  }),
+): RequestMessage {
   return {
     data,
     seq: 1,
@@ -26,7 +47,10 @@ function fakeMessage(events: string[], deliveryCount: number, data = encodeWithd
   };
 }
 
-function setup(observation: BankObservation | (() => Promise<BankObservation>), options: { publishFails?: boolean } = {}) {
+function setup(
+  observation: BankObservation | (() => Promise<BankObservation>),
+  options: { publishFails?: boolean } = {},
+) {
   const events: string[] = [];
   const published: { result: WithdrawalResult; messageId: string }[] = [];
   const payouts: unknown[] = [];
@@ -51,15 +75,30 @@ function setup(observation: BankObservation | (() => Promise<BankObservation>), 
     },
     metrics: createSettlementMetrics(registry),
     logger: createLogger("test", "info", destination),
-    policy: { maxAttempts: 3, maxDeliver: 10, backoff: { baseMs: 1_000, maxMs: 10_000 }, workingIntervalMs: 20 },
+    policy: {
+      maxAttempts: 3,
+      maxDeliver: 10,
+      backoff: { baseMs: 1_000, maxMs: 10_000 },
+      workingIntervalMs: 20,
+    },
     random: () => 0,
   });
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const json = await registry.getMetricsAsJSON();
     const values = json.find((m) => m.name === name)?.values ?? [];
-    return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
+    return values
+      .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+      .reduce((sum, v) => sum + v.value, 0);
   };
-  return { events, published, payouts, lines, settle, metric, signal: new AbortController().signal };
+  return {
+    events,
+    published,
+    payouts,
+    lines,
+    settle,
+    metric,
+    signal: new AbortController().signal,
+  };
 }
 
 describe("settleMessage", () => {
@@ -68,7 +107,16 @@ describe("settleMessage", () => {
     await t.settle(fakeMessage(t.events, 1), t.signal);
     expect(t.events).toEqual(["bank", "publish:completed", "ack"]);
     expect(t.published).toEqual([
-      { result: { transactionId, outcome: "completed", bankReference: "B-1", reason: undefined, bankCalls: 1 }, messageId: resultMessageId(transactionId, 0) },
+      {
+        result: {
+          transactionId,
+          outcome: "completed",
+          bankReference: "B-1",
+          reason: undefined,
+          bankCalls: 1,
+        },
+        messageId: resultMessageId(transactionId, 0),
+      },
     ]);
     expect(t.payouts).toEqual([{ reference: transactionId, userId: 7n, amountMinor: 2n ** 62n }]);
     expect(await t.metric("settlement_bank_calls_total", { outcome: "paid" })).toBe(1);
@@ -82,7 +130,12 @@ describe("settleMessage", () => {
     const refused = setup(rejected);
     await refused.settle(fakeMessage(refused.events, 1), refused.signal);
     expect(refused.lines.filter((line) => line.msg === "withdrawal settled")).toEqual([
-      expect.objectContaining({ level: "info", transactionId, outcome: "failed", reason: "account_closed" }),
+      expect.objectContaining({
+        level: "info",
+        transactionId,
+        outcome: "failed",
+        reason: "account_closed",
+      }),
     ]);
   });
 
@@ -105,7 +158,9 @@ describe("settleMessage", () => {
     expect(t.events).toEqual(["bank", "nak:1000"]);
     expect(t.published).toEqual([]);
     expect(await t.metric("settlement_redeliveries_total")).toBe(1);
-    expect(await t.metric("settlement_bank_calls_total", { outcome: "unknown", kind: "server_error" })).toBe(1);
+    expect(
+      await t.metric("settlement_bank_calls_total", { outcome: "unknown", kind: "server_error" }),
+    ).toBe(1);
   });
 
   it("parks after the last attempt with an unknown outcome, and never fails it", async () => {
@@ -125,7 +180,10 @@ describe("settleMessage", () => {
 
   it("terminates a malformed message without calling the bank", async () => {
     const t = setup(paid);
-    await t.settle(fakeMessage(t.events, 1, new TextEncoder().encode('{"transaction_id":"nope"}')), t.signal);
+    await t.settle(
+      fakeMessage(t.events, 1, new TextEncoder().encode('{"transaction_id":"nope"}')),
+      t.signal,
+    );
     expect(t.events).toEqual(["term"]);
     expect(await t.metric("settlement_poison_messages_total")).toBe(1);
   });
@@ -139,7 +197,12 @@ describe("settleMessage", () => {
 
   it("hands the message back at once when shutdown aborts the bank call", async () => {
     const controller = new AbortController();
-    const t = setup(() => new Promise((_resolve, reject) => controller.signal.addEventListener("abort", () => reject(controller.signal.reason))));
+    const t = setup(
+      () =>
+        new Promise((_resolve, reject) =>
+          controller.signal.addEventListener("abort", () => reject(controller.signal.reason)),
+        ),
+    );
     const settled = t.settle(fakeMessage(t.events, 1), controller.signal);
     controller.abort();
     await settled;

@@ -11,7 +11,13 @@
  * sequence runs again with the same keys. Unknown bank outcomes are handed back with
  * nak(backoff), so a retry occupies no worker while it waits.
  */
-import { decodeWithdrawalRequested, MessageFormatError, resultMessageId, type WithdrawalRequested, type WithdrawalResult } from "@wallet/messages";
+import {
+  decodeWithdrawalRequested,
+  MessageFormatError,
+  resultMessageId,
+  type WithdrawalRequested,
+  type WithdrawalResult,
+} from "@wallet/messages";
 import type { Logger } from "@wallet/logger";
 import type { BankClient } from "../bank/bank-client.js";
 import { backoffDelayMs, type Random } from "../domain/backoff.js";
@@ -54,7 +60,11 @@ export interface SettleMessageDeps {
  * Handles one message; `signal` aborts the bank call when shutdown runs out of grace. Once the
  * bank has answered it calls `releaseWorker`: publishing the result and acking need no worker.
  */
-export type SettleMessage = (message: RequestMessage, signal: AbortSignal, releaseWorker?: () => void) => Promise<void>;
+export type SettleMessage = (
+  message: RequestMessage,
+  signal: AbortSignal,
+  releaseWorker?: () => void,
+) => Promise<void>;
 
 export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
   const { bank, results, metrics, policy } = deps;
@@ -85,7 +95,10 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
 
     const handBack = (delayMs: number, why: string) => {
       if (attempt >= policy.maxDeliver) {
-        logger.error({ maxDeliver: policy.maxDeliver }, `${why}; JetStream will not redeliver this message: the withdrawal stays pending for an operator`);
+        logger.error(
+          { maxDeliver: policy.maxDeliver },
+          `${why}; JetStream will not redeliver this message: the withdrawal stays pending for an operator`,
+        );
       }
       message.nak(delayMs);
     };
@@ -96,7 +109,10 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
     } catch (err) {
       // A bug, not a bank or NATS problem: hand the message back rather than leave it to the ack wait.
       const delayMs = backoffDelayMs(attempt, policy.backoff, deps.random);
-      logger.error({ err, retryInMs: delayMs }, "unexpected error while settling; the request will be retried");
+      logger.error(
+        { err, retryInMs: delayMs },
+        "unexpected error while settling; the request will be retried",
+      );
       handBack(delayMs, "unexpected error");
     } finally {
       clearInterval(workingTimer);
@@ -125,7 +141,11 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
     if (decision.action === "retry") {
       metrics.retriesScheduled.inc();
       logger.warn(
-        { kind: outcome.outcome === "unknown" ? outcome.kind : undefined, detail: outcome.outcome === "unknown" ? outcome.detail : undefined, retryInMs: decision.delayMs },
+        {
+          kind: outcome.outcome === "unknown" ? outcome.kind : undefined,
+          detail: outcome.outcome === "unknown" ? outcome.detail : undefined,
+          retryInMs: decision.delayMs,
+        },
         "bank outcome unknown; retrying later",
       );
       handBack(decision.delayMs, "bank outcome unknown");
@@ -145,7 +165,10 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
     } catch (err) {
       metrics.resultPublishFailures.inc();
       const delayMs = backoffDelayMs(attempt, policy.backoff, deps.random);
-      logger.error({ err, outcome: decision.outcome, retryInMs: delayMs }, "result not published; the request will be retried");
+      logger.error(
+        { err, outcome: decision.outcome, retryInMs: delayMs },
+        "result not published; the request will be retried",
+      );
       handBack(delayMs, "result not published");
       return;
     }
@@ -157,19 +180,34 @@ export function createSettleMessage(deps: SettleMessageDeps): SettleMessage {
       // A completion is recorded on the withdrawal's row once the wallet applies it: debug. A
       // refusal, which the wallet refunds, is worth a line at info.
       const level = decision.outcome === "completed" ? "debug" : "info";
-      logger[level]({ outcome: decision.outcome, bankReference: decision.bankReference, reason: decision.reason }, "withdrawal settled");
+      logger[level](
+        {
+          outcome: decision.outcome,
+          bankReference: decision.bankReference,
+          reason: decision.reason,
+        },
+        "withdrawal settled",
+      );
     }
 
     message.ack();
   }
 
   /** One bank call, classified and measured; undefined when shutdown aborted it. */
-  async function callBank(request: WithdrawalRequested, signal: AbortSignal, logger: Logger): Promise<BankOutcome | undefined> {
+  async function callBank(
+    request: WithdrawalRequested,
+    signal: AbortSignal,
+    logger: Logger,
+  ): Promise<BankOutcome | undefined> {
     const startedMs = now();
     metrics.bankCallsInFlight.inc();
     try {
       const observation = await bank.requestPayout(
-        { reference: request.transactionId, userId: request.userId, amountMinor: request.amountMinor },
+        {
+          reference: request.transactionId,
+          userId: request.userId,
+          amountMinor: request.amountMinor,
+        },
         signal,
       );
       const outcome = classifyBankObservation(observation);

@@ -13,7 +13,9 @@ const resultFor = (transactionId: string): WithdrawalResult => ({
  * A sender that counts socket writes the way nats.js makes them: everything sent before the next
  * microtask checkpoint goes out in one write.
  */
-function writeCountingSender(fail: (messageId: string) => "reject" | "throw" | undefined = () => undefined) {
+function writeCountingSender(
+  fail: (messageId: string) => "reject" | "throw" | undefined = () => undefined,
+) {
   const writes: string[][] = [];
   let open: string[] | undefined;
   const send: SendResult = (_result, messageId) => {
@@ -26,7 +28,9 @@ function writeCountingSender(fail: (messageId: string) => "reject" | "throw" | u
     open.push(messageId);
     const failure = fail(messageId);
     if (failure === "throw") throw new Error(`cannot send ${messageId}`);
-    return failure === "reject" ? Promise.reject(new Error(`no PubAck for ${messageId}`)) : Promise.resolve();
+    return failure === "reject"
+      ? Promise.reject(new Error(`no PubAck for ${messageId}`))
+      : Promise.resolve();
   };
   return { send, writes };
 }
@@ -38,7 +42,9 @@ function writeCountingSender(fail: (messageId: string) => "reject" | "throw" | u
  * next turn. Each outcome is taken as soon as its publish starts, so a result refused before the
  * last callback ran is never an unhandled rejection.
  */
-function inSeparateCallbacks<T>(callbacks: (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+function inSeparateCallbacks<T>(
+  callbacks: (() => Promise<T>)[],
+): Promise<PromiseSettledResult<T>[]> {
   const settle = (published: Promise<T>): Promise<PromiseSettledResult<T>> =>
     published.then(
       (value) => ({ status: "fulfilled", value }),
@@ -46,7 +52,10 @@ function inSeparateCallbacks<T>(callbacks: (() => Promise<T>)[]): Promise<Promis
     );
   // Wrapped, so that the outer promise does not adopt (and wait for) the publish it started.
   const started = callbacks.map(
-    (callback) => new Promise<{ outcome: Promise<PromiseSettledResult<T>> }>((resolve) => setImmediate(() => resolve({ outcome: settle(callback()) }))),
+    (callback) =>
+      new Promise<{ outcome: Promise<PromiseSettledResult<T>> }>((resolve) =>
+        setImmediate(() => resolve({ outcome: settle(callback()) })),
+      ),
   );
   return Promise.all(started).then((calls) => Promise.all(calls.map((call) => call.outcome)));
 }
@@ -56,7 +65,9 @@ describe("turn-batched result publisher", () => {
     const { send, writes } = writeCountingSender();
     const publisher = createTurnBatchedPublisher(send, 64);
 
-    const outcomes = await inSeparateCallbacks(["a", "b", "c"].map((id) => () => publisher.publish(resultFor(id), `result-${id}`)));
+    const outcomes = await inSeparateCallbacks(
+      ["a", "b", "c"].map((id) => () => publisher.publish(resultFor(id), `result-${id}`)),
+    );
 
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
     expect(writes).toEqual([["result-a", "result-b", "result-c"]]);
@@ -67,7 +78,8 @@ describe("turn-batched result publisher", () => {
     // PubAcks that arrive at different times, the last well after the first.
     const pubAckDelayMs: Record<string, number> = { "result-a": 0, "result-b": 20, "result-c": 5 };
     const publisher = createTurnBatchedPublisher(
-      (_result, messageId) => new Promise((resolve) => setTimeout(resolve, pubAckDelayMs[messageId])),
+      (_result, messageId) =>
+        new Promise((resolve) => setTimeout(resolve, pubAckDelayMs[messageId])),
       64,
     );
 
@@ -92,13 +104,29 @@ describe("turn-batched result publisher", () => {
   });
 
   it("gives each result its own outcome: a refused or throwing send fails only its own", async () => {
-    const { send } = writeCountingSender((messageId) => (messageId === "result-b" ? "reject" : messageId === "result-c" ? "throw" : undefined));
+    const { send } = writeCountingSender((messageId) =>
+      messageId === "result-b" ? "reject" : messageId === "result-c" ? "throw" : undefined,
+    );
     const publisher = createTurnBatchedPublisher(send, 64);
 
-    const outcomes = await inSeparateCallbacks(["a", "b", "c", "d"].map((id) => () => publisher.publish(resultFor(id), `result-${id}`)));
+    const outcomes = await inSeparateCallbacks(
+      ["a", "b", "c", "d"].map((id) => () => publisher.publish(resultFor(id), `result-${id}`)),
+    );
 
-    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
-    const reasons = outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).message : undefined));
-    expect(reasons).toEqual([undefined, "no PubAck for result-b", "cannot send result-c", undefined]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "rejected",
+      "fulfilled",
+    ]);
+    const reasons = outcomes.map((o) =>
+      o.status === "rejected" ? (o.reason as Error).message : undefined,
+    );
+    expect(reasons).toEqual([
+      undefined,
+      "no PubAck for result-b",
+      "cannot send result-c",
+      undefined,
+    ]);
   });
 });

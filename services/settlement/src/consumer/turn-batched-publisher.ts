@@ -24,18 +24,24 @@ import type { ResultPublisher } from "./settle-message.js";
 export type SendResult = (result: WithdrawalResult, messageId: string) => Promise<void>;
 
 export function createTurnBatchedPublisher(send: SendResult, workers: number): ResultPublisher {
-  const publisher = createMicroBatcher<{ result: WithdrawalResult; messageId: string }, void>({
+  const publisher = createMicroBatcher<{ result: WithdrawalResult; messageId: string }, undefined>({
     batchMax: workers,
     queueMax: workers,
     inFlightMax: workers,
     overloaded: () => new Error("more results than workers are waiting to be published"),
     run: async (batch) => {
       // A synchronous throw must fail this result only, never the rest of the batch.
-      const sends = batch.map((item) => new Promise<void>((resolve) => resolve(send(item.result, item.messageId))));
+      const sends = batch.map(
+        (item) => new Promise<void>((resolve) => resolve(send(item.result, item.messageId))),
+      );
       // Answered together, once every PubAck of the batch is in: the workers then ack their
       // requests in the same microtask run, which nats.js sends as one write.
       const outcomes = await Promise.allSettled(sends);
-      return outcomes.map((outcome) => (outcome.status === "fulfilled" ? { ok: true, value: undefined } : { ok: false, error: outcome.reason }));
+      return outcomes.map((outcome) =>
+        outcome.status === "fulfilled"
+          ? { ok: true, value: undefined }
+          : { ok: false, error: outcome.reason as unknown },
+      );
     },
   });
   return { publish: (result, messageId) => publisher.submit({ result, messageId }) };

@@ -1,6 +1,11 @@
 import { createLogger } from "@wallet/logger";
 import { describe, expect, it } from "vitest";
-import { startWorkerPool, type MessageSource, type PulledBatch, type WorkerPoolDeps } from "./worker-pool.js";
+import {
+  startWorkerPool,
+  type MessageSource,
+  type PulledBatch,
+  type WorkerPoolDeps,
+} from "./worker-pool.js";
 
 interface FakeMessage {
   id: number;
@@ -22,7 +27,11 @@ function fakeSource(count: number, pullLatencyMs = 0) {
       await sleep(pullLatencyMs);
       const batchMessages: FakeMessage[] = [];
       while (batchMessages.length < maxMessages && next < count) {
-        const message: FakeMessage = { id: next++, naked: false, nak: () => (message.naked = true) };
+        const message: FakeMessage = {
+          id: next++,
+          naked: false,
+          nak: () => (message.naked = true),
+        };
         batchMessages.push(message);
         messages.push(message);
       }
@@ -48,8 +57,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const logger = createLogger("test", "silent");
 
 /** A pool with the test logger and a short pull retry. */
-const startTestPool = (deps: Pick<WorkerPoolDeps<FakeMessage>, "source" | "workers" | "bufferMax" | "work">) =>
-  startWorkerPool({ ...deps, logger, pullRetryMs: 10 });
+const startTestPool = (
+  deps: Pick<WorkerPoolDeps<FakeMessage>, "source" | "workers" | "bufferMax" | "work">,
+) => startWorkerPool({ ...deps, logger, pullRetryMs: 10 });
 
 /**
  * Work of varied lengths that records when the number of busy workers changes, to measure how
@@ -78,7 +88,8 @@ function tracedWork(workers: number) {
       const full = changes.findIndex((c) => c.busy === workers);
       const lastStart = changes.findLastIndex((c) => c.start);
       let idleMs = 0;
-      for (let i = full; i < lastStart; i++) idleMs += (workers - changes[i]!.busy) * (changes[i + 1]!.atMs - changes[i]!.atMs);
+      for (let i = full; i < lastStart; i++)
+        idleMs += (workers - changes[i]!.busy) * (changes[i + 1]!.atMs - changes[i]!.atMs);
       return idleMs / (workers * (changes[lastStart]!.atMs - changes[full]!.atMs));
     },
   };
@@ -88,7 +99,14 @@ describe("worker pool", () => {
   it("never runs more than `workers` messages at once, and pulls no more than it can hold", async () => {
     const { source, pulls } = fakeSource(40);
     const traced = tracedWork(4);
-    const pool = startWorkerPool({ source, workers: 4, bufferMax: 2, logger, pullRetryMs: 10, work: traced.work });
+    const pool = startWorkerPool({
+      source,
+      workers: 4,
+      bufferMax: 2,
+      logger,
+      pullRetryMs: 10,
+      work: traced.work,
+    });
     await waitUntil(() => traced.done.length === 40);
     await pool.stop(1_000);
     expect(Math.max(...traced.busyAtStart)).toBe(4);
@@ -99,7 +117,14 @@ describe("worker pool", () => {
   it("starts a freed worker on a buffered message at once, even when pulls are slow", async () => {
     const { source } = fakeSource(40, 20);
     const traced = tracedWork(4);
-    const pool = startWorkerPool({ source, workers: 4, bufferMax: 4, logger, pullRetryMs: 10, work: traced.work });
+    const pool = startWorkerPool({
+      source,
+      workers: 4,
+      bufferMax: 4,
+      logger,
+      pullRetryMs: 10,
+      work: traced.work,
+    });
     await waitUntil(() => traced.done.length === 40);
     await pool.stop(1_000);
     expect(traced.idleShare()).toBeLessThan(0.08);
@@ -108,7 +133,14 @@ describe("worker pool", () => {
   it("pulls several messages at a time while the workers are busy: never less than half the buffer", async () => {
     const { source, pulls } = fakeSource(60);
     const traced = tracedWork(4);
-    const pool = startWorkerPool({ source, workers: 4, bufferMax: 4, logger, pullRetryMs: 10, work: traced.work });
+    const pool = startWorkerPool({
+      source,
+      workers: 4,
+      bufferMax: 4,
+      logger,
+      pullRetryMs: 10,
+      work: traced.work,
+    });
     await waitUntil(() => traced.done.length === 60);
     await pool.stop(1_000);
     expect(pulls.length).toBeGreaterThan(5);
@@ -119,7 +151,14 @@ describe("worker pool", () => {
     // The contrast that shows the measure above can fail.
     const { source } = fakeSource(40, 20);
     const traced = tracedWork(4);
-    const pool = startWorkerPool({ source, workers: 4, bufferMax: 0, logger, pullRetryMs: 10, work: traced.work });
+    const pool = startWorkerPool({
+      source,
+      workers: 4,
+      bufferMax: 0,
+      logger,
+      pullRetryMs: 10,
+      work: traced.work,
+    });
     await waitUntil(() => traced.done.length === 40);
     await pool.stop(1_000);
     expect(traced.idleShare()).toBeGreaterThan(0.12);
@@ -172,10 +211,18 @@ describe("worker pool", () => {
     let failures = 0;
     const { source } = fakeSource(3);
     const flaky: MessageSource<FakeMessage> = {
-      pull: (max) => (failures++ < 2 ? Promise.reject(new Error("no responders")) : source.pull(max)),
+      pull: (max) =>
+        failures++ < 2 ? Promise.reject(new Error("no responders")) : source.pull(max),
     };
     const done: number[] = [];
-    const pool = startWorkerPool({ source: flaky, workers: 2, bufferMax: 0, logger, pullRetryMs: 5, work: async (m) => void done.push(m.id) });
+    const pool = startWorkerPool({
+      source: flaky,
+      workers: 2,
+      bufferMax: 0,
+      logger,
+      pullRetryMs: 5,
+      work: async (m) => void done.push(m.id),
+    });
     await waitUntil(() => done.length === 3);
     await pool.stop(100);
     expect(failures).toBeGreaterThanOrEqual(3);
@@ -237,7 +284,16 @@ describe("worker pool", () => {
 
   it("refuses a buffer larger than the pool", () => {
     const { source } = fakeSource(0);
-    expect(() => startWorkerPool({ source, workers: 2, bufferMax: 3, logger, pullRetryMs: 5, work: async () => undefined })).toThrow(RangeError);
+    expect(() =>
+      startWorkerPool({
+        source,
+        workers: 2,
+        bufferMax: 3,
+        logger,
+        pullRetryMs: 5,
+        work: async () => undefined,
+      }),
+    ).toThrow(RangeError);
   });
 });
 

@@ -21,7 +21,7 @@ import type { RequestMessage } from "./settle-message.js";
 
 /** One pull request: yields up to the requested number of messages, then ends (full or expired). */
 export interface PulledBatch<M> extends AsyncIterable<M> {
-  close(): Promise<void | Error>;
+  close(): Promise<unknown>;
 }
 
 export interface MessageSource<M> {
@@ -55,8 +55,11 @@ export interface WorkerPoolDeps<M extends Pick<RequestMessage, "nak">> {
   abortWaitMs?: number;
 }
 
-export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: WorkerPoolDeps<M>): WorkerPool {
-  if (!Number.isInteger(deps.workers) || deps.workers < 1) throw new RangeError("workers must be a positive integer");
+export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(
+  deps: WorkerPoolDeps<M>,
+): WorkerPool {
+  if (!Number.isInteger(deps.workers) || deps.workers < 1)
+    throw new RangeError("workers must be a positive integer");
   if (!Number.isInteger(deps.bufferMax) || deps.bufferMax < 0 || deps.bufferMax > deps.workers) {
     throw new RangeError("bufferMax must be an integer in [0, workers]");
   }
@@ -70,6 +73,8 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
   const waiting: M[] = [];
   const abort = new AbortController();
   const stopped = new AbortController();
+  // A function, not the property: the loops below check a value that shutdown changes meanwhile.
+  const isStopped = () => stopped.signal.aborted;
   let batch: PulledBatch<M> | undefined;
   let wakeUp: (() => void) | undefined;
 
@@ -80,8 +85,10 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
 
   /** Starts waiting messages on idle workers. */
   function pump(): void {
-    while (busy < deps.workers && waiting.length > 0 && !stopped.signal.aborted) {
-      start(waiting.shift()!);
+    while (busy < deps.workers && !isStopped()) {
+      const next = waiting.shift();
+      if (next === undefined) return;
+      start(next);
     }
   }
 
@@ -120,10 +127,10 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
       let received = 0;
       try {
         batch = await deps.source.pull(room);
-        if (stopped.signal.aborted) await batch.close();
+        if (isStopped()) await batch.close();
         for await (const message of batch) {
           received++;
-          if (stopped.signal.aborted || busy + waiting.length >= capacity) {
+          if (isStopped() || busy + waiting.length >= capacity) {
             // Not ours to start: hand it straight back rather than let it wait out its ack wait.
             message.nak();
             continue;
@@ -132,7 +139,7 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
           pump();
         }
       } catch (err) {
-        if (stopped.signal.aborted) break;
+        if (isStopped()) break;
         deps.logger.warn({ err }, "pull failed; retrying");
         await pause(deps.pullRetryMs, stopped.signal);
         continue;
@@ -140,7 +147,8 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
         batch = undefined;
       }
       // A pull that ends at once with nothing in it is a server refusing pulls: do not spin.
-      if (received === 0 && Date.now() - startedMs < 100) await pause(deps.pullRetryMs, stopped.signal);
+      if (received === 0 && Date.now() - startedMs < 100)
+        await pause(deps.pullRetryMs, stopped.signal);
     }
   }
 
@@ -156,7 +164,10 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
       await loop;
       for (const message of waiting.splice(0)) message.nak();
       if (!(await settledWithin([...inFlight], graceMs))) {
-        deps.logger.warn({ busy: inFlight.size }, "grace period over; aborting bank calls still running");
+        deps.logger.warn(
+          { busy: inFlight.size },
+          "grace period over; aborting bank calls still running",
+        );
         abort.abort();
         await settledWithin([...inFlight], deps.abortWaitMs ?? 3_000);
       }
@@ -167,7 +178,9 @@ export function startWorkerPool<M extends Pick<RequestMessage, "nak">>(deps: Wor
 async function settledWithin(tasks: Promise<void>[], timeoutMs: number): Promise<boolean> {
   if (tasks.length === 0) return true;
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const timedOut = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+  );
   const result = await Promise.race([Promise.allSettled(tasks).then(() => true), timedOut]);
   clearTimeout(timer);
   return result;
@@ -175,7 +188,10 @@ async function settledWithin(tasks: Promise<void>[], timeoutMs: number): Promise
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);

@@ -19,9 +19,15 @@ export type Random = () => number;
  * The delay after attempt number `attempt` (1 for the first) failed with an unknown outcome.
  * Attempt n has the ceiling min(maxMs, baseMs * 2^(n-1)) and a delay in [ceiling/2, ceiling].
  */
-export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: Random = Math.random): number {
-  if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
-  if (policy.baseMs < 0 || policy.maxMs < policy.baseMs) throw new RangeError("backoff needs 0 <= baseMs <= maxMs");
+export function backoffDelayMs(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: Random = Math.random,
+): number {
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
+  if (policy.baseMs < 0 || policy.maxMs < policy.baseMs)
+    throw new RangeError("backoff needs 0 <= baseMs <= maxMs");
   // 2^30 times any sane base is past any sane maximum; the cap keeps the arithmetic finite.
   const ceilingMs = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt - 1, 30));
   const halfMs = ceilingMs / 2;

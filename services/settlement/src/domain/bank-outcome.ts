@@ -13,7 +13,8 @@ export type BankObservation =
   | { type: "network"; detail: string };
 
 /** Why an outcome is unknown; also the `kind` label of the bank call metric. */
-export type UnknownKind = "in_progress" | "server_error" | "timeout" | "network" | "unexpected_status" | "bad_response";
+export type UnknownKind =
+  "in_progress" | "server_error" | "timeout" | "network" | "unexpected_status" | "bad_response";
 
 export type BankOutcome =
   | { outcome: "paid"; bankReference: string }
@@ -35,23 +36,44 @@ export function classifyBankObservation(observation: BankObservation): BankOutco
 }
 
 function classifyResponse(status: number, body: unknown): BankOutcome {
-  const fields = typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const fields =
+    typeof body === "object" && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : {};
   if (status === 200) {
     const reference = fields.bank_reference;
-    if (fields.status === "paid" && typeof reference === "string" && reference.length > 0 && reference.length <= bankTextMaxChars) {
+    if (
+      fields.status === "paid" &&
+      typeof reference === "string" &&
+      reference.length > 0 &&
+      reference.length <= bankTextMaxChars
+    ) {
       return { outcome: "paid", bankReference: reference };
     }
-    return { outcome: "unknown", kind: "bad_response", detail: "200 without status paid and a bank_reference" };
+    return {
+      outcome: "unknown",
+      kind: "bad_response",
+      detail: "200 without status paid and a bank_reference",
+    };
   }
   if (status === 422) {
     // A refusal refunds the user, so it has to be unmistakable: the body must say so too.
     if (fields.status !== "rejected") {
       return { outcome: "unknown", kind: "bad_response", detail: "422 without status rejected" };
     }
-    const reason = typeof fields.reason === "string" && fields.reason.length > 0 ? fields.reason : "rejected by the bank (no reason given)";
+    const reason =
+      typeof fields.reason === "string" && fields.reason.length > 0
+        ? fields.reason
+        : "rejected by the bank (no reason given)";
     return { outcome: "rejected", reason: reason.slice(0, bankTextMaxChars) };
   }
-  if (status === 409) return { outcome: "unknown", kind: "in_progress", detail: "409: the bank is still processing this key" };
-  if (status >= 500 && status <= 599) return { outcome: "unknown", kind: "server_error", detail: `bank answered ${status}` };
+  if (status === 409)
+    return {
+      outcome: "unknown",
+      kind: "in_progress",
+      detail: "409: the bank is still processing this key",
+    };
+  if (status >= 500 && status <= 599)
+    return { outcome: "unknown", kind: "server_error", detail: `bank answered ${status}` };
   return { outcome: "unknown", kind: "unexpected_status", detail: `bank answered ${status}` };
 }

@@ -23,7 +23,12 @@ export type SettlementDecision =
  * whatever the attempt; an unknown one is retried until `maxAttempts`, then parked. Parking is
  * never a refusal: the wallet keeps the money pending until an operator retries.
  */
-export function decideSettlement(outcome: BankOutcome, attempt: number, policy: RetryPolicy, random?: Random): SettlementDecision {
+export function decideSettlement(
+  outcome: BankOutcome,
+  attempt: number,
+  policy: RetryPolicy,
+  random?: Random,
+): SettlementDecision {
   switch (outcome.outcome) {
     case "paid":
       return { action: "publish", outcome: "completed", bankReference: outcome.bankReference };

@@ -5,7 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   decodeWithdrawalResult,
@@ -71,8 +76,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const results: WithdrawalResult[] = [];
   const readerDurable = `${topo.prefix}_test_reader`;
-  await ensureConsumer(jsm, topo.resultStream, readerDurable, topo.resultSubject, { ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 10_000 });
-  const reader = await (await js.consumers.get(topo.resultStream, readerDurable)).consume({
+  await ensureConsumer(jsm, topo.resultStream, readerDurable, topo.resultSubject, {
+    ackWaitMs: 30_000,
+    maxDeliver: 5,
+    maxAckPending: 10_000,
+  });
+  const reader = await (
+    await js.consumers.get(topo.resultStream, readerDurable)
+  ).consume({
     callback: (message) => {
       results.push(decodeWithdrawalResult(message.data));
       message.ack();
@@ -93,7 +104,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return JSON.parse(text) as unknown;
   };
 
-  const resultsFor = (transactionId: string) => results.filter((result) => result.transactionId === transactionId);
+  const resultsFor = (transactionId: string) =>
+    results.filter((result) => result.transactionId === transactionId);
 
   return {
     topo,
@@ -126,15 +138,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return settlement;
     },
     async publishRequest(overrides = {}) {
-      const request: WithdrawalRequested = { transactionId: randomUUID(), userId: 42n, amountMinor: 1_250n, attempt: 0, ...overrides };
-      await js.publish(topo.requestSubject, encodeWithdrawalRequested(request), { msgID: requestMessageId(request.transactionId, request.attempt) });
+      const request: WithdrawalRequested = {
+        transactionId: randomUUID(),
+        userId: 42n,
+        amountMinor: 1_250n,
+        attempt: 0,
+        ...overrides,
+      };
+      await js.publish(topo.requestSubject, encodeWithdrawalRequested(request), {
+        msgID: requestMessageId(request.transactionId, request.attempt),
+      });
       return request;
     },
     async publishRaw(data) {
       await js.publish(topo.requestSubject, data);
     },
     waitForResult(transactionId, timeoutMs = 15_000) {
-      return waitFor(`a result for ${transactionId}`, () => resultsFor(transactionId)[0], { timeoutMs });
+      return waitFor(`a result for ${transactionId}`, () => resultsFor(transactionId)[0], {
+        timeoutMs,
+      });
     },
     resultsFor,
     async script(reference, outcomes) {
@@ -166,19 +188,31 @@ export function opsUrl(settlement: ServiceProcess): string {
 }
 
 /** One metric's value (summed over labels matching `labels`) from settlement's /metrics. */
-export async function metricValue(settlement: ServiceProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  settlement: ServiceProcess,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const text = await (await fetch(`${opsUrl(settlement)}/metrics`)).text();
   let sum = 0;
   for (const line of text.split("\n")) {
     const match = /^([a-z_]+)(\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const lineLabels = Object.fromEntries([...(match[3] ?? "").matchAll(/([a-z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([key, value]) => lineLabels[key] === value)) sum += Number(match[4]);
+    const lineLabels: Record<string, string | undefined> = Object.fromEntries(
+      [...(match[3] ?? "").matchAll(/([a-z_]+)="([^"]*)"/g)].map(
+        (m): [string, string | undefined] => [m[1] ?? "", m[2]],
+      ),
+    );
+    if (Object.entries(labels).every(([key, value]) => lineLabels[key] === value))
+      sum += Number(match[4]);
   }
   return sum;
 }
 
-async function startBankSim(env: Record<string, string>, processes: ServiceProcess[]): Promise<string> {
+async function startBankSim(
+  env: Record<string, string>,
+  processes: ServiceProcess[],
+): Promise<string> {
   const port = await freePort();
   const bank = await startService({
     name: "bank-sim",

@@ -27,7 +27,9 @@ async function main(): Promise<number> {
       `  paid out:             ${report.paidOutMinor}`,
       `  held in wallets:      ${report.walletTotalMinor}`,
       `  violations:           ${report.violations.length}`,
-      ...report.violations.map((v) => `  VIOLATION user ${v.userId ?? "-"}: ${v.rule}: ${v.detail}`),
+      ...report.violations.map(
+        (v) => `  VIOLATION user ${v.userId ?? "-"}: ${v.rule}: ${v.detail}`,
+      ),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
     return report.violations.length === 0 ? 0 : 1;
@@ -39,7 +41,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`ledger-check failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `ledger-check failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(2);
   },
 );

@@ -32,7 +32,8 @@ async function main(args: string[]): Promise<number> {
     if (command === "list") {
       const limitIndex = rest.indexOf("--limit");
       const limit = limitIndex >= 0 ? Number(rest[limitIndex + 1]) : 100;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new Error("--limit takes a whole number from 1 to 10000");
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new Error("--limit takes a whole number from 1 to 10000");
       const parked = await store.listParked(limit);
       process.stdout.write(`${parked.length} parked withdrawal(s)\n`);
       for (const p of parked) {
@@ -43,12 +44,18 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     if (command === "retry" && rest.length > 0) {
-      const ids = rest.length === 1 && rest[0] === "--all" ? "all" : rest.map((id) => requireTransactionId(id));
+      const ids =
+        rest.length === 1 && rest[0] === "--all"
+          ? "all"
+          : rest.map((id) => requireTransactionId(id));
       const retried = await store.retryParked(ids);
-      process.stdout.write(`retried ${retried.length} withdrawal(s)\n${retried.map((id) => `${id}\n`).join("")}`);
+      process.stdout.write(
+        `retried ${retried.length} withdrawal(s)\n${retried.map((id) => `${id}\n`).join("")}`,
+      );
       if (ids !== "all") {
         const missed = ids.filter((id) => !retried.includes(id));
-        if (missed.length > 0) process.stderr.write(`not parked (already settled or unknown): ${missed.join(", ")}\n`);
+        if (missed.length > 0)
+          process.stderr.write(`not parked (already settled or unknown): ${missed.join(", ")}\n`);
       }
       return 0;
     }
@@ -62,7 +69,8 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : "";
+    const cause =
+      err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : "";
     process.stderr.write(`parked: ${err instanceof Error ? err.message : String(err)}${cause}\n`);
     process.exit(1);
   },

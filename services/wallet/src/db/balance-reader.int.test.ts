@@ -30,7 +30,12 @@ describe("the balance reader", () => {
     const soon = new Date(Date.now() + 3_600_000);
     await client.charge({ userId: 11n, amount: 100n, idempotencyKey: newKey() });
     await client.charge({ userId: 12n, amount: 50n, idempotencyKey: newKey() });
-    await client.charge({ userId: 12n, amount: 30n, idempotencyKey: newKey(), releaseAt: timestampFromDate(soon) });
+    await client.charge({
+      userId: 12n,
+      amount: 30n,
+      idempotencyKey: newKey(),
+      releaseAt: timestampFromDate(soon),
+    });
     await client.withdraw({ userId: 11n, amount: 40n, idempotencyKey: newKey() });
 
     const { pool, statements } = countingPool();
@@ -39,7 +44,15 @@ describe("the balance reader", () => {
       // 11 twice, 12, an unknown user, 11 again: five reads, three distinct users.
       const users = [11n, 12n, 11n, 999n, 11n];
       const balances = await Promise.all(users.map((userId) => reader.getBalance(userId)));
-      expect(balances.map((b) => [b.userId, b.availableMinor, b.lockedMinor, b.pendingMinor, b.totalMinor])).toEqual([
+      expect(
+        balances.map((b) => [
+          b.userId,
+          b.availableMinor,
+          b.lockedMinor,
+          b.pendingMinor,
+          b.totalMinor,
+        ]),
+      ).toEqual([
         [11n, 60n, 0n, 40n, 100n],
         [12n, 50n, 30n, 0n, 80n],
         [11n, 60n, 0n, 40n, 100n],
@@ -58,9 +71,13 @@ describe("the balance reader", () => {
     const { pool } = countingPool();
     try {
       const reader = createBalanceReader(pool, { batchMax: 10, queueMax: 2 });
-      const outcomes = await Promise.allSettled([11n, 12n, 13n].map((userId) => reader.getBalance(userId)));
+      const outcomes = await Promise.allSettled(
+        [11n, 12n, 13n].map((userId) => reader.getBalance(userId)),
+      );
       expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
-      expect(((outcomes[2] as PromiseRejectedResult).reason as WalletError).code).toBe("DEPENDENCY_UNAVAILABLE");
+      expect(((outcomes[2] as PromiseRejectedResult).reason as WalletError).code).toBe(
+        "DEPENDENCY_UNAVAILABLE",
+      );
     } finally {
       await pool.end();
     }
@@ -72,8 +89,12 @@ describe("the balance reader", () => {
     try {
       await reader.getBalance(11n);
       await harness.database.setConnectionsAllowed(false);
-      const outcomes = await Promise.allSettled([11n, 12n].map((userId) => reader.getBalance(userId)));
-      expect(outcomes.map((o) => o.status === "rejected" && (o.reason as WalletError).code)).toEqual(["DEPENDENCY_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"]);
+      const outcomes = await Promise.allSettled(
+        [11n, 12n].map((userId) => reader.getBalance(userId)),
+      );
+      expect(
+        outcomes.map((o) => o.status === "rejected" && (o.reason as WalletError).code),
+      ).toEqual(["DEPENDENCY_UNAVAILABLE", "DEPENDENCY_UNAVAILABLE"]);
     } finally {
       await harness.database.setConnectionsAllowed(true);
     }

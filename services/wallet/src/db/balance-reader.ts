@@ -38,14 +38,18 @@ interface BalanceRow {
   as_of: Date;
 }
 
-export function createBalanceReader(pool: pg.Pool, settings: BalanceReaderSettings): { getBalance(userId: bigint): Promise<Balance> } {
+export function createBalanceReader(
+  pool: pg.Pool,
+  settings: BalanceReaderSettings,
+): { getBalance(userId: bigint): Promise<Balance> } {
   const reads = createMicroBatcher<bigint, Balance>({
     batchMax: settings.batchMax,
     queueMax: settings.queueMax,
     // Repeated reads of one user join the batch and are answered by its one row.
     keyOf: String,
     repeats: "join",
-    overloaded: () => new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"),
+    overloaded: () =>
+      new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"),
     run: async (userIds) => {
       try {
         const balances = await readBalances(pool, [...new Set(userIds)]);
@@ -60,10 +64,17 @@ export function createBalanceReader(pool: pg.Pool, settings: BalanceReaderSettin
 }
 
 /** Balances of distinct users in one statement, all as of the same instant. */
-export async function readBalances(pool: pg.Pool, userIds: readonly bigint[]): Promise<(userId: bigint) => Balance> {
+export async function readBalances(
+  pool: pg.Pool,
+  userIds: readonly bigint[],
+): Promise<(userId: bigint) => Balance> {
   let rows: BalanceRow[];
   try {
-    ({ rows } = await pool.query<BalanceRow>({ name: "wallet_balances", text: balancesSql, values: [userIds.map(String)] }));
+    ({ rows } = await pool.query<BalanceRow>({
+      name: "wallet_balances",
+      text: balancesSql,
+      values: [userIds.map(String)],
+    }));
   } catch (err) {
     throw fromPgError(err);
   }
@@ -74,11 +85,19 @@ export async function readBalances(pool: pg.Pool, userIds: readonly bigint[]): P
 }
 
 function toBalance(row: BalanceRow): Balance {
-  const parts = { availableMinor: BigInt(row.available), lockedMinor: BigInt(row.locked), pendingMinor: BigInt(row.pending) };
+  const parts = {
+    availableMinor: BigInt(row.available),
+    lockedMinor: BigInt(row.locked),
+    pendingMinor: BigInt(row.pending),
+  };
   return balanceAt(BigInt(row.user_id), parts, (row.locks ?? []).map(toBalanceLock), row.as_of);
 }
 
 /** A lock as json_build_array(transaction_id, amount::text, release_at) gives it. */
-export function toBalanceLock([transactionId, amount, releaseAt]: [string, string, string]): BalanceLock {
+export function toBalanceLock([transactionId, amount, releaseAt]: [
+  string,
+  string,
+  string,
+]): BalanceLock {
   return { transactionId, amountMinor: BigInt(amount), releaseAt: new Date(releaseAt) };
 }

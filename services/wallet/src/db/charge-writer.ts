@@ -28,7 +28,10 @@ import { toTransaction, transactionColumns, type TransactionRow } from "./transa
 
 export type WriteOutcome = { ok: true; value: Transaction } | { ok: false; error: WalletError };
 
-const chargesStatement = namedStatement("wallet_charges", ["ids", "userIds", "amounts", "keys", "releaseAts"], (p) => `
+const chargesStatement = namedStatement(
+  "wallet_charges",
+  ["ids", "userIds", "amounts", "keys", "releaseAts"],
+  (p) => `
 with inserted as (
   insert into transactions (id, user_id, type, amount, status, idempotency_key, release_at)
   select id, user_id, 'charge', amount, 'completed', idempotency_key, release_at
@@ -50,7 +53,8 @@ with inserted as (
     locked = w.locked + excluded.locked,
     updated_at = now()
 )
-select ${transactionColumns} from inserted`);
+select ${transactionColumns} from inserted`,
+);
 
 /** A key that should have had an original did not; running the charges again settles it. */
 export class ChargeKeyRaceError extends Error {}
@@ -59,7 +63,10 @@ export class ChargeKeyRaceError extends Error {}
  * Writes the charges (at most one per user and key) and answers each: the new transaction, or the
  * duplicate-key error carrying the original. A statement error is thrown as the driver raised it.
  */
-export async function writeCharges(db: Queryable, commands: readonly ChargeCommand[]): Promise<WriteOutcome[]> {
+export async function writeCharges(
+  db: Queryable,
+  commands: readonly ChargeCommand[],
+): Promise<WriteOutcome[]> {
   const drafts = commands.map((command) => ({ command, id: randomUUID() }));
   const { rows } = await db.query<TransactionRow>(
     chargesStatement.bind({
@@ -72,13 +79,15 @@ export async function writeCharges(db: Queryable, commands: readonly ChargeComma
   );
   const inserted = new Map(rows.map((row) => [row.id, toTransaction(row)]));
   const repeated = drafts.filter((d) => !inserted.has(d.id)).map((d) => d.command);
-  const originals = repeated.length > 0 ? await findByKeys(db, repeated) : new Map<string, Transaction>();
+  const originals =
+    repeated.length > 0 ? await findByKeys(db, repeated) : new Map<string, Transaction>();
   return drafts.map(({ command, id }): WriteOutcome => {
     const transaction = inserted.get(id);
     if (transaction) return { ok: true, value: transaction };
     const original = originals.get(keyOf(command.userId, command.idempotencyKey));
     // A conflicting insert waits for the other writer's commit, so its row is there by now.
-    if (!original) throw new ChargeKeyRaceError(`no original for idempotency key of user ${command.userId}`);
+    if (!original)
+      throw new ChargeKeyRaceError(`no original for idempotency key of user ${command.userId}`);
     return { ok: false, error: duplicateKeyError(original, chargeIntent(command)) };
   });
 }

@@ -12,7 +12,8 @@ select ${transactionColumnsOf("t")}
 from unnest($1::bigint[], $2::text[]) as k(user_id, idempotency_key)
 join transactions t on t.user_id = k.user_id and t.idempotency_key = k.idempotency_key`;
 
-export const keyOf = (userId: bigint | string, idempotencyKey: string) => `${userId}:${idempotencyKey}`;
+export const keyOf = (userId: bigint | string, idempotencyKey: string) =>
+  `${userId}:${idempotencyKey}`;
 
 /** The transactions that used these (user, key) pairs, by `user:key`; one statement. */
 export async function findByKeys(
@@ -25,5 +26,10 @@ export async function findByKeys(
     values: [keys.map((k) => String(k.userId)), keys.map((k) => k.idempotencyKey)],
   });
   // Rows found by key have one.
-  return new Map(rows.map((row) => [keyOf(row.user_id, present(row.idempotency_key, "idempotency key of a row found by it")), toTransaction(row)]));
+  return new Map(
+    rows.map((row) => [
+      keyOf(row.user_id, present(row.idempotency_key, "idempotency key of a row found by it")),
+      toTransaction(row),
+    ]),
+  );
 }

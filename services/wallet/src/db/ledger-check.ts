@@ -107,7 +107,8 @@ export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
       const charged = BigInt(row.charged);
       const refunded = BigInt(row.refunded);
       const withdrawn = BigInt(row.withdrawn);
-      const add = (rule: string, detail: string) => violations.push({ userId: row.user_id, rule, detail });
+      const add = (rule: string, detail: string) =>
+        violations.push({ userId: row.user_id, rule, detail });
       transactionsChecked += row.n;
       walletTotalMinor += available + locked + pending;
       chargedMinor += charged;
@@ -119,7 +120,10 @@ export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
         add("no negative part", `available=${available} locked=${locked} pending=${pending}`);
       }
       if (pending !== BigInt(row.tx_pending)) {
-        add("pending = pending withdrawals", `pending=${pending} but pending withdrawals add up to ${row.tx_pending}`);
+        add(
+          "pending = pending withdrawals",
+          `pending=${pending} but pending withdrawals add up to ${row.tx_pending}`,
+        );
       }
       if (available + locked !== charged + refunded - withdrawn) {
         add(
@@ -127,7 +131,8 @@ export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
           `available+locked=${available + locked} but charges ${charged} + refunds ${refunded} − withdrawals ${withdrawn} = ${charged + refunded - withdrawn}`,
         );
       }
-      if (locked !== BigInt(row.lock_rows)) add("locked = lock rows", `locked=${locked} but lock rows add up to ${row.lock_rows}`);
+      if (locked !== BigInt(row.lock_rows))
+        add("locked = lock rows", `locked=${locked} but lock rows add up to ${row.lock_rows}`);
     }
     for (const { rule, sql } of linkRules) {
       for (const row of (await client.query<{ user_id: string; detail: string }>(sql)).rows) {
@@ -137,7 +142,14 @@ export async function checkLedger(pool: pg.Pool): Promise<LedgerReport> {
     await client.query("commit");
     // Money that left the system is what was withdrawn and not refunded nor still pending.
     const paidOutMinor = withdrawnMinor - refundedMinor - pendingMinor;
-    return { usersChecked: users.length, transactionsChecked, walletTotalMinor, chargedMinor, paidOutMinor, violations };
+    return {
+      usersChecked: users.length,
+      transactionsChecked,
+      walletTotalMinor,
+      chargedMinor,
+      paidOutMinor,
+      violations,
+    };
   } catch (err) {
     await client.query("rollback").catch(() => undefined);
     throw err;

@@ -14,7 +14,11 @@ export interface NamedStatement<P extends string> {
   bind(values: Readonly<Record<P, unknown>>): pg.QueryConfig<unknown[]>;
 }
 
-export function namedStatement<const P extends string>(name: string, params: readonly P[], build: (param: (p: P) => string) => string): NamedStatement<P> {
+export function namedStatement<const P extends string>(
+  name: string,
+  params: readonly P[],
+  build: (param: (p: P) => string) => string,
+): NamedStatement<P> {
   const used: P[] = [];
   const text = build((param) => {
     if (!used.includes(param)) used.push(param);

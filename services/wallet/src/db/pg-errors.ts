@@ -24,7 +24,14 @@ const unavailableSqlStates = new Set([
   "55006", // object in use
 ]);
 
-const unavailableNodeCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
+const unavailableNodeCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 export function isUniqueViolation(err: unknown, constraint: string): boolean {
   const pgErr = err as PgError;
@@ -39,10 +46,14 @@ export function fromPgError(err: unknown): WalletError {
     return new WalletError("INSUFFICIENT_FUNDS", "insufficient available funds", { cause: err });
   }
   if ((code === "23514" && pgErr.constraint === "wallets_total_within_int64") || code === "22003") {
-    return new WalletError("BALANCE_OVERFLOW", "amount: the balance would exceed 9223372036854775807", {
-      field: "amount",
-      cause: err,
-    });
+    return new WalletError(
+      "BALANCE_OVERFLOW",
+      "amount: the balance would exceed 9223372036854775807",
+      {
+        field: "amount",
+        cause: err,
+      },
+    );
   }
   const message = pgErr.message ?? "";
   if (
@@ -50,9 +61,13 @@ export function fromPgError(err: unknown): WalletError {
     code.startsWith("08") ||
     code.startsWith("28") || // authentication: wrong credentials are an outage, not the caller's fault
     unavailableNodeCodes.has(code) ||
-    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|connection timeout/i.test(
+      message,
+    )
   ) {
-    return new WalletError("DEPENDENCY_UNAVAILABLE", "the database is unavailable, try again", { cause: err });
+    return new WalletError("DEPENDENCY_UNAVAILABLE", "the database is unavailable, try again", {
+      cause: err,
+    });
   }
   return WalletError.from(err);
 }

@@ -9,7 +9,9 @@ import { fromPgError } from "./pg-errors.js";
  * A TCP relay to the real PostgreSQL that can go silent: while `silent`, what the server sends is
  * dropped, as on a network that lost the server, so the client waits for an answer that never comes.
  */
-function startSilenceableRelay(target: URL): Promise<{ port: number; silent: boolean; close(): void }> {
+function startSilenceableRelay(
+  target: URL,
+): Promise<{ port: number; silent: boolean; close(): void }> {
   const sockets = new Set<net.Socket>();
   const relay = {
     port: 0,
@@ -65,7 +67,9 @@ function relayedPool(): pg.Pool {
   });
 }
 
-async function timeToFailure(query: Promise<unknown>): Promise<{ error: unknown; elapsedMs: number }> {
+async function timeToFailure(
+  query: Promise<unknown>,
+): Promise<{ error: unknown; elapsedMs: number }> {
   const started = Date.now();
   const error = await query.then(
     () => undefined,

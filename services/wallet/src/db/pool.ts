@@ -78,7 +78,9 @@ function cutSilentConnections(pool: pg.Pool, silenceMs: number): void {
     socket.setTimeout(silenceMs);
     socket.on("timeout", () => {
       if (!watched(client).inUse) return;
-      const silence = new Error(`PostgreSQL sent nothing for ${silenceMs} ms to a connection in use; connection cut`);
+      const silence = new Error(
+        `PostgreSQL sent nothing for ${silenceMs} ms to a connection in use; connection cut`,
+      );
       socket.destroy(Object.assign(silence, { code: "ETIMEDOUT" }));
     });
   });

@@ -20,8 +20,10 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
-const createdAt = () => timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow();
-const updatedAt = () => timestamp("updated_at", { withTimezone: true, precision: 6 }).notNull().defaultNow();
+const createdAt = () =>
+  timestamp("created_at", { withTimezone: true, precision: 6 }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp("updated_at", { withTimezone: true, precision: 6 }).notNull().defaultNow();
 
 /**
  * One row per user. `locked` holds charges whose release time had not passed when they were
@@ -32,9 +34,15 @@ export const wallets = pgTable(
   "wallets",
   {
     userId: bigint("user_id", { mode: "bigint" }).primaryKey(),
-    available: bigint("available", { mode: "bigint" }).notNull().default(sql`0`),
-    locked: bigint("locked", { mode: "bigint" }).notNull().default(sql`0`),
-    pending: bigint("pending", { mode: "bigint" }).notNull().default(sql`0`),
+    available: bigint("available", { mode: "bigint" })
+      .notNull()
+      .default(sql`0`),
+    locked: bigint("locked", { mode: "bigint" })
+      .notNull()
+      .default(sql`0`),
+    pending: bigint("pending", { mode: "bigint" })
+      .notNull()
+      .default(sql`0`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -93,20 +101,33 @@ export const transactions = pgTable(
     index("transactions_pending_withdrawals")
       .on(t.createdAt)
       .where(sql`${t.type} = 'withdrawal' and ${t.status} = 'pending'`),
-    foreignKey({ columns: [t.relatedTransactionId], foreignColumns: [t.id], name: "transactions_related_fk" }),
+    foreignKey({
+      columns: [t.relatedTransactionId],
+      foreignColumns: [t.id],
+      name: "transactions_related_fk",
+    }),
     check("transactions_user_id_positive", sql`${t.userId} > 0`),
     check("transactions_amount_positive", sql`${t.amount} > 0`),
     check("transactions_type_valid", sql`${t.type} in ('charge', 'withdrawal', 'refund')`),
     check("transactions_status_valid", sql`${t.status} in ('pending', 'completed', 'failed')`),
     // Charges and refunds are final when written; only withdrawals move through statuses.
-    check("transactions_status_fits_type", sql`${t.type} = 'withdrawal' or ${t.status} = 'completed'`),
+    check(
+      "transactions_status_fits_type",
+      sql`${t.type} = 'withdrawal' or ${t.status} = 'completed'`,
+    ),
     check(
       "transactions_idempotency_key_valid",
       sql`(${t.type} = 'refund' and ${t.idempotencyKey} is null) or (${t.type} <> 'refund' and length(${t.idempotencyKey}) between 1 and 255)`,
     ),
-    check("transactions_refund_has_withdrawal", sql`${t.type} <> 'refund' or ${t.relatedTransactionId} is not null`),
+    check(
+      "transactions_refund_has_withdrawal",
+      sql`${t.type} <> 'refund' or ${t.relatedTransactionId} is not null`,
+    ),
     check("transactions_settlement_retries_non_negative", sql`${t.settlementRetries} >= 0`),
-    check("transactions_release_only_on_charge", sql`${t.releaseAt} is null or ${t.type} = 'charge'`),
+    check(
+      "transactions_release_only_on_charge",
+      sql`${t.releaseAt} is null or ${t.type} = 'charge'`,
+    ),
   ],
 );
 
@@ -121,7 +142,10 @@ export const balanceLocks = pgTable(
     amount: bigint("amount", { mode: "bigint" }).notNull(),
     releaseAt: timestamp("release_at", { withTimezone: true, precision: 3 }).notNull(),
   },
-  (t) => [index("balance_locks_user_release").on(t.userId, t.releaseAt), check("balance_locks_amount_positive", sql`${t.amount} > 0`)],
+  (t) => [
+    index("balance_locks_user_release").on(t.userId, t.releaseAt),
+    check("balance_locks_amount_positive", sql`${t.amount} > 0`),
+  ],
 );
 
 /**
@@ -140,5 +164,8 @@ export const outbox = pgTable(
     publishAttempts: integer("publish_attempts").notNull().default(0),
     lastError: text("last_error"),
   },
-  (t) => [primaryKey({ columns: [t.transactionId, t.attempt] }), index("outbox_created_at").on(t.createdAt)],
+  (t) => [
+    primaryKey({ columns: [t.transactionId, t.attempt] }),
+    index("outbox_created_at").on(t.createdAt),
+  ],
 );

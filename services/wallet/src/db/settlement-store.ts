@@ -50,7 +50,8 @@ order by o.created_at
 limit $1
 for update of o skip locked`;
 
-const deletePublishedSql = "delete from outbox where (transaction_id, attempt) in (select * from unnest($1::uuid[], $2::int[]))";
+const deletePublishedSql =
+  "delete from outbox where (transaction_id, attempt) in (select * from unnest($1::uuid[], $2::int[]))";
 
 // The withdrawals a batch of results names, locked in id order (so two batches holding the
 // same ids queue rather than deadlock) for the plan to judge. `id = any($1)` states the primary
@@ -58,7 +59,8 @@ const deletePublishedSql = "delete from outbox where (transaction_id, attempt) i
 const settleRead = namedStatement(
   "settle_read",
   ["ids"],
-  (p) => `select id, user_id, type, status, amount from transactions where id = any(${p("ids")}::uuid[]) order by id for update`,
+  (p) =>
+    `select id, user_id, type, status, amount from transactions where id = any(${p("ids")}::uuid[]) order by id for update`,
 );
 
 // What domain/settlement-plan.ts decided, in one statement. Wallets are locked in user_id order,
@@ -67,10 +69,18 @@ const settleRead = namedStatement(
 const settleWrite = namedStatement(
   "settle_write",
   [
-    "completedIds", "bankReferences",
-    "failedIds", "failureReasons", "refundIds", "refundUserIds", "refundAmounts",
-    "parkedIds", "parkedReasons",
-    "moveUserIds", "settledAmounts", "refundedAmounts",
+    "completedIds",
+    "bankReferences",
+    "failedIds",
+    "failureReasons",
+    "refundIds",
+    "refundUserIds",
+    "refundAmounts",
+    "parkedIds",
+    "parkedReasons",
+    "moveUserIds",
+    "settledAmounts",
+    "refundedAmounts",
   ],
   (p) => `
 with completed as (
@@ -102,7 +112,10 @@ where w.user_id = m.user_id`,
 
 type SettlingRow = PgRow<typeof transactions, "id" | "userId" | "type" | "status" | "amount">;
 
-const deletePublishedValues = (entries: readonly WithdrawalRequested[]) => [entries.map((e) => e.transactionId), entries.map((e) => e.attempt)];
+const deletePublishedValues = (entries: readonly WithdrawalRequested[]) => [
+  entries.map((e) => e.transactionId),
+  entries.map((e) => e.attempt),
+];
 
 /** The plan's decisions as the write statement's arrays. */
 function settleWriteValues(plan: SettlementPlan) {
@@ -127,7 +140,11 @@ function settleWriteValues(plan: SettlementPlan) {
 }
 
 export function createSettlementStore(pool: pg.Pool) {
-  async function run<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
+  async function run<R extends pg.QueryResultRow>(
+    name: string,
+    text: string,
+    values: unknown[],
+  ): Promise<R[]> {
     try {
       return (await pool.query<R>({ name, text, values })).rows;
     } catch (err) {
@@ -173,7 +190,11 @@ export function createSettlementStore(pool: pg.Pool) {
           async finish(published, failed) {
             try {
               if (published.length > 0) {
-                await client.query({ name: "outbox_delete", text: deletePublishedSql, values: deletePublishedValues(published) });
+                await client.query({
+                  name: "outbox_delete",
+                  text: deletePublishedSql,
+                  values: deletePublishedValues(published),
+                });
               }
               for (const { entry, error } of failed) {
                 await client.query({
@@ -192,7 +213,7 @@ export function createSettlementStore(pool: pg.Pool) {
           async abandon() {
             await client.query("rollback").then(
               () => release(),
-              (err: Error) => release(err),
+              (err: unknown) => release(err instanceof Error ? err : new Error(String(err))),
             );
           },
         };
@@ -204,7 +225,8 @@ export function createSettlementStore(pool: pg.Pool) {
 
     /** Deletes rows whose publish JetStream acknowledged, outside any claim, in one statement. */
     async deletePublished(published: readonly WithdrawalRequested[]): Promise<void> {
-      if (published.length > 0) await run("outbox_delete", deletePublishedSql, deletePublishedValues(published));
+      if (published.length > 0)
+        await run("outbox_delete", deletePublishedSql, deletePublishedValues(published));
     },
 
     /**
@@ -220,10 +242,24 @@ export function createSettlementStore(pool: pg.Pool) {
       const client = await pool.connect().catch((err: unknown) => Promise.reject(fromPgError(err)));
       try {
         await client.query("begin");
-        const { rows } = await client.query<SettlingRow>(settleRead.bind({ ids: results.map((r) => r.transactionId) }));
-        const current = new Map(rows.map((row) => [row.id, { id: row.id, userId: BigInt(row.user_id), type: row.type, status: row.status, amountMinor: BigInt(row.amount) }]));
+        const { rows } = await client.query<SettlingRow>(
+          settleRead.bind({ ids: results.map((r) => r.transactionId) }),
+        );
+        const current = new Map(
+          rows.map((row) => [
+            row.id,
+            {
+              id: row.id,
+              userId: BigInt(row.user_id),
+              type: row.type,
+              status: row.status,
+              amountMinor: BigInt(row.amount),
+            },
+          ]),
+        );
         const plan = planSettlement(results, current, randomUUID);
-        if (plan.decisions.length > 0) await client.query(settleWrite.bind(settleWriteValues(plan)));
+        if (plan.decisions.length > 0)
+          await client.query(settleWrite.bind(settleWriteValues(plan)));
         await client.query("commit");
         client.release();
         return plan.outcomes;
@@ -244,7 +280,14 @@ export function createSettlementStore(pool: pg.Pool) {
     },
 
     async listParked(limit: number): Promise<ParkedWithdrawal[]> {
-      const rows = await run<{ id: string; user_id: string; amount: string; parked_at: Date; parked_reason: string | null; settlement_retries: number }>(
+      const rows = await run<{
+        id: string;
+        user_id: string;
+        amount: string;
+        parked_at: Date;
+        parked_reason: string | null;
+        settlement_retries: number;
+      }>(
         "parked_list",
         `select id, user_id::text, amount::text, parked_at, parked_reason, settlement_retries from transactions
          where parked_at is not null and status = 'pending' order by parked_at limit $1`,

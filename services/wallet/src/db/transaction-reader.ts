@@ -11,7 +11,11 @@ import { fromPgError } from "./pg-errors.js";
 import { toTransaction, transactionColumns, type TransactionRow } from "./transaction-row.js";
 
 const statements = {
-  byId: namedStatement("wallet_tx_by_id", ["id"], (p) => `select ${transactionColumns} from transactions where id = ${p("id")}`),
+  byId: namedStatement(
+    "wallet_tx_by_id",
+    ["id"],
+    (p) => `select ${transactionColumns} from transactions where id = ${p("id")}`,
+  ),
   page: namedStatement(
     "wallet_tx_page",
     ["userId", "beforeSeq", "limit"],
@@ -30,7 +34,11 @@ export interface TransactionPage {
 
 export interface TransactionReader {
   getTransaction(id: string): Promise<Transaction>;
-  listTransactions(userId: bigint, pageSize: number, beforeSeq: bigint | undefined): Promise<TransactionPage>;
+  listTransactions(
+    userId: bigint,
+    pageSize: number,
+    beforeSeq: bigint | undefined,
+  ): Promise<TransactionPage>;
 }
 
 export function createTransactionReader(pool: pg.Pool): TransactionReader {
@@ -50,10 +58,19 @@ export function createTransactionReader(pool: pg.Pool): TransactionReader {
     },
 
     async listTransactions(userId, pageSize, beforeSeq) {
-      const rows = await rowsOf(statements.page.bind({ userId: userId.toString(), beforeSeq: beforeSeq?.toString() ?? null, limit: pageSize + 1 }));
+      const rows = await rowsOf(
+        statements.page.bind({
+          userId: userId.toString(),
+          beforeSeq: beforeSeq?.toString() ?? null,
+          limit: pageSize + 1,
+        }),
+      );
       const transactions = rows.slice(0, pageSize).map(toTransaction);
       const hasMore = rows.length > pageSize;
-      return { transactions, nextAfterSeq: hasMore ? transactions[transactions.length - 1]?.seq : undefined };
+      return {
+        transactions,
+        nextAfterSeq: hasMore ? transactions[transactions.length - 1]?.seq : undefined,
+      };
     },
   };
 }

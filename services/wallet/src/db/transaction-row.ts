@@ -23,7 +23,8 @@ const transactionFields = [
 
 export const transactionColumns = columnList(transactions, transactionFields);
 /** The same columns prefixed by a table alias, for joins. */
-export const transactionColumnsOf = (alias: string) => columnList(transactions, transactionFields, alias);
+export const transactionColumnsOf = (alias: string) =>
+  columnList(transactions, transactionFields, alias);
 
 export type TransactionRow = PgRow<typeof transactions, (typeof transactionFields)[number]>;
 

@@ -12,7 +12,8 @@
  * no money depends on it.
  */
 /** Counts the unsettled withdrawals; the statements that check the bound embed it. */
-export const pendingWithdrawalsCountSql = "select count(*)::int from transactions where type = 'withdrawal' and status = 'pending'";
+export const pendingWithdrawalsCountSql =
+  "select count(*)::int from transactions where type = 'withdrawal' and status = 'pending'";
 
 export interface WithdrawalBacklog {
   /** Whether the next batch should count the backlog in its own transaction. */
@@ -25,7 +26,10 @@ export interface WithdrawalBacklog {
   accepted(count: number): void;
 }
 
-export function createWithdrawalBacklog(options: { refreshMs: number; nowMs?: () => number }): WithdrawalBacklog {
+export function createWithdrawalBacklog(options: {
+  refreshMs: number;
+  nowMs?: () => number;
+}): WithdrawalBacklog {
   const nowMs = options.nowMs ?? (() => performance.now());
   let lastCountMs: number | undefined;
   let count = 0;

@@ -51,7 +51,11 @@ export interface WriteBatcherSettings {
 }
 
 export interface BatchObserver {
-  onBatch(size: number, durationSeconds: number, outcome: "committed" | "retried" | "fallback" | "failed"): void;
+  onBatch(
+    size: number,
+    durationSeconds: number,
+    outcome: "committed" | "retried" | "fallback" | "failed",
+  ): void;
 }
 
 /** The batch lost a race it can win by running again. */
@@ -96,16 +100,32 @@ const statements = {
       (select coalesce(json_agg(id), '[]') from seen) as seen_ids,
       case when ${p("countBacklog")}::boolean then (${pendingWithdrawalsCountSql}) end as pending_withdrawals`,
   ),
-  byIds: namedStatement("batch_by_ids", ["ids"], (p) => `select ${transactionColumns} from transactions where id = any(${p("ids")}::uuid[])`),
+  byIds: namedStatement(
+    "batch_by_ids",
+    ["ids"],
+    (p) => `select ${transactionColumns} from transactions where id = any(${p("ids")}::uuid[])`,
+  ),
   // Everything the plan decided, in one statement. A key taken by another transaction since the
   // read makes RETURNING come back short (or the lock/outbox foreign key fail): the batch re-runs.
   write: namedStatement(
     "batch_write",
     [
-      "ids", "userIds", "types", "amounts", "statuses", "keys", "releaseAts",
-      "walletUserIds", "availables", "lockeds", "pendings",
+      "ids",
+      "userIds",
+      "types",
+      "amounts",
+      "statuses",
+      "keys",
+      "releaseAts",
+      "walletUserIds",
+      "availables",
+      "lockeds",
+      "pendings",
       "maturedLockIds",
-      "lockIds", "lockUserIds", "lockAmounts", "lockReleaseAts",
+      "lockIds",
+      "lockUserIds",
+      "lockAmounts",
+      "lockReleaseAts",
       "withdrawalIds",
     ],
     (p) => `
@@ -165,17 +185,23 @@ export function createWriteBatcher(deps: {
       // One request per (user, key) in a batch: a repeat waits for the next batch.
       keyOf: (request) => keyOf(request.command.userId, request.command.idempotencyKey),
       run: runLaneBatch,
-      overloaded: () => new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"),
+      overloaded: () =>
+        new WalletError("DEPENDENCY_UNAVAILABLE", "the wallet is overloaded, try again"),
     }),
   );
 
   function enqueue(request: WriteRequest): Promise<Transaction> {
-    return present(lanes[Number(request.command.userId % BigInt(settings.lanes))], "the user's write lane").submit(request);
+    return present(
+      lanes[Number(request.command.userId % BigInt(settings.lanes))],
+      "the user's write lane",
+    ).submit(request);
   }
 
   async function runLaneBatch(batch: WriteRequest[]): Promise<WriteOutcome[]> {
     const results = await executeBatch(batch);
-    deps.backlog.accepted(batch.filter((request, i) => request.kind === "withdraw" && results[i]?.ok).length);
+    deps.backlog.accepted(
+      batch.filter((request, i) => request.kind === "withdraw" && results[i]?.ok).length,
+    );
     return results;
   }
 
@@ -188,7 +214,10 @@ export function createWriteBatcher(deps: {
         deps.observer?.onBatch(requests.length, elapsed(), "committed");
         return results;
       } catch (err) {
-        const walletErr = err instanceof RetryableBatchError || err instanceof ChargeKeyRaceError ? undefined : fromPgError(err);
+        const walletErr =
+          err instanceof RetryableBatchError || err instanceof ChargeKeyRaceError
+            ? undefined
+            : fromPgError(err);
         const deadlock = (walletErr?.cause as { code?: string } | undefined)?.code;
         if (walletErr === undefined || deadlock === "40P01" || deadlock === "40001") {
           deps.observer?.onBatch(requests.length, elapsed(), "retried");
@@ -199,13 +228,24 @@ export function createWriteBatcher(deps: {
           deps.observer?.onBatch(requests.length, elapsed(), "failed");
           return requests.map(() => ({ ok: false, error: walletErr }));
         }
-        logger.warn({ err, size: requests.length }, "write batch failed; running its requests one by one");
+        logger.warn(
+          { err, size: requests.length },
+          "write batch failed; running its requests one by one",
+        );
         break;
       }
     }
     if (requests.length === 1) {
       deps.observer?.onBatch(1, elapsed(), "failed");
-      return [{ ok: false, error: new WalletError("DEPENDENCY_UNAVAILABLE", "the write kept losing races, try again") }];
+      return [
+        {
+          ok: false,
+          error: new WalletError(
+            "DEPENDENCY_UNAVAILABLE",
+            "the write kept losing races, try again",
+          ),
+        },
+      ];
     }
     deps.observer?.onBatch(requests.length, elapsed(), "fallback");
     return runOneByOne(requests);
@@ -216,7 +256,7 @@ export function createWriteBatcher(deps: {
    * outcomes the batch would have given them; different users run concurrently.
    */
   async function runOneByOne(requests: WriteRequest[]): Promise<WriteOutcome[]> {
-    const results: WriteOutcome[] = new Array(requests.length);
+    const results = new Array<WriteOutcome>(requests.length);
     const indexesByUser = new Map<bigint, number[]>();
     requests.forEach((request, i) => {
       const indexes = indexesByUser.get(request.command.userId);
@@ -235,7 +275,11 @@ export function createWriteBatcher(deps: {
   }
 
   async function executeOnce(requests: WriteRequest[]): Promise<WriteOutcome[]> {
-    if (requests.every((r) => r.kind === "charge")) return writeCharges(pool, requests.map((r) => r.command as ChargeCommand));
+    if (requests.every((r) => r.kind === "charge"))
+      return writeCharges(
+        pool,
+        requests.map((r) => r.command),
+      );
     const client = await pool.connect();
     try {
       await client.query("begin");
@@ -254,10 +298,15 @@ export function createWriteBatcher(deps: {
     }
   }
 
-  async function runInTransaction(client: pg.PoolClient, requests: WriteRequest[]): Promise<WriteOutcome[]> {
+  async function runInTransaction(
+    client: pg.PoolClient,
+    requests: WriteRequest[],
+  ): Promise<WriteOutcome[]> {
     const byUserId = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
     const users = [...new Set(requests.map((r) => r.command.userId))].sort(byUserId);
-    const charged = new Set(requests.filter((r) => r.kind === "charge").map((r) => r.command.userId));
+    const charged = new Set(
+      requests.filter((r) => r.kind === "charge").map((r) => r.command.userId),
+    );
     const readRows = await client.query<BatchRead>(
       statements.read.bind({
         chargedUserIds: users.filter((u) => charged.has(u)).map(String),
@@ -273,34 +322,61 @@ export function createWriteBatcher(deps: {
 
     // Keys used before this batch: answered as duplicates with the original; no part in planning.
     const seen =
-      read.seen_ids.length === 0 ? [] : (await client.query<TransactionRow>(statements.byIds.bind({ ids: read.seen_ids }))).rows.map(toTransaction);
-    const seenByKey = new Map(seen.map((tx) => [keyOf(tx.userId, present(tx.idempotencyKey, "key of a transaction found by it")), tx]));
+      read.seen_ids.length === 0
+        ? []
+        : (
+            await client.query<TransactionRow>(statements.byIds.bind({ ids: read.seen_ids }))
+          ).rows.map(toTransaction);
+    const seenByKey = new Map(
+      seen.map((tx) => [
+        keyOf(tx.userId, present(tx.idempotencyKey, "key of a transaction found by it")),
+        tx,
+      ]),
+    );
     const results: (WriteOutcome | undefined)[] = requests.map((request) => {
       const original = seenByKey.get(keyOf(request.command.userId, request.command.idempotencyKey));
-      return original ? { ok: false, error: duplicateKeyError(original, writeIntent(request)) } : undefined;
+      return original
+        ? { ok: false, error: duplicateKeyError(original, writeIntent(request)) }
+        : undefined;
     });
 
-    const fresh = requests.map((request, index) => ({ request, index })).filter(({ index }) => results[index] === undefined);
+    const fresh = requests
+      .map((request, index) => ({ request, index }))
+      .filter(({ index }) => results[index] === undefined);
     const plan = planBatch(
       fresh.map(({ request }) => request),
       wallets,
-      { now: read.now, pendingWithdrawals: deps.backlog.current(), withdrawalBacklogMax: settings.withdrawalBacklogMax },
+      {
+        now: read.now,
+        pendingWithdrawals: deps.backlog.current(),
+        withdrawalBacklogMax: settings.withdrawalBacklogMax,
+      },
     );
     assert(plan.outcomes.length === fresh.length, "the batch plan must answer every fresh request");
     const accepted: AcceptedWrite[] = [];
     plan.outcomes.forEach((outcome, j) => {
       const { request, index } = fresh[j] as (typeof fresh)[number];
-      if (outcome.accepted) accepted.push({ request, index, id: randomUUID(), lockedUntilRelease: outcome.lockedUntilRelease });
+      if (outcome.accepted)
+        accepted.push({
+          request,
+          index,
+          id: randomUUID(),
+          lockedUntilRelease: outcome.lockedUntilRelease,
+        });
       else results[index] = { ok: false, error: outcome.error };
     });
 
     const toWrite = new Map(plan.changed);
-    for (const userId of folded) if (!toWrite.has(userId)) toWrite.set(userId, present(wallets.get(userId), "a folded wallet"));
+    for (const userId of folded)
+      if (!toWrite.has(userId))
+        toWrite.set(userId, present(wallets.get(userId), "a folded wallet"));
     if (accepted.length > 0 || toWrite.size > 0) {
       const inserted = await write(client, accepted, toWrite, maturedLockIds);
-      if (inserted.length !== accepted.length) throw new RetryableBatchError("an idempotency key was taken concurrently");
+      if (inserted.length !== accepted.length)
+        throw new RetryableBatchError("an idempotency key was taken concurrently");
       const byId = new Map(inserted.map((row) => [row.id, toTransaction(row)]));
-      for (const a of accepted) results[a.index] = { ok: true, value: present(byId.get(a.id), "an inserted transaction") };
+      for (const a of accepted)
+        results[a.index] = { ok: true, value: present(byId.get(a.id), "an inserted transaction") };
     }
     return results.map((result) => present(result, "a request's outcome"));
   }
@@ -312,7 +388,11 @@ export function createWriteBatcher(deps: {
 }
 
 /** The read's wallets with their matured locks folded (domain/balance.ts), and what the fold removes. */
-function foldWallets(read: BatchRead): { wallets: Map<bigint, WalletParts>; maturedLockIds: string[]; folded: Set<bigint> } {
+function foldWallets(read: BatchRead): {
+  wallets: Map<bigint, WalletParts>;
+  maturedLockIds: string[];
+  folded: Set<bigint>;
+} {
   const locksByUser = new Map<string, BalanceLock[]>();
   for (const [userId, lock] of read.locks) {
     const locks = locksByUser.get(userId);
@@ -324,7 +404,11 @@ function foldWallets(read: BatchRead): { wallets: Map<bigint, WalletParts>; matu
   const folded = new Set<bigint>();
   for (const [userIdText, available, locked, pending] of read.wallets) {
     const userId = BigInt(userIdText);
-    const stored = { availableMinor: BigInt(available), lockedMinor: BigInt(locked), pendingMinor: BigInt(pending) };
+    const stored = {
+      availableMinor: BigInt(available),
+      lockedMinor: BigInt(locked),
+      pendingMinor: BigInt(pending),
+    };
     const wallet = foldMaturedLocks(stored, locksByUser.get(userIdText) ?? [], read.now);
     wallets.set(userId, wallet.parts);
     if (wallet.matured.length > 0) folded.add(userId);
@@ -334,10 +418,22 @@ function foldWallets(read: BatchRead): { wallets: Map<bigint, WalletParts>; matu
 }
 
 /** Writes what the plan decided in one statement; returns the transactions it inserted. */
-async function write(client: pg.PoolClient, accepted: readonly AcceptedWrite[], wallets: ReadonlyMap<bigint, WalletParts>, maturedLockIds: readonly string[]): Promise<TransactionRow[]> {
+async function write(
+  client: pg.PoolClient,
+  accepted: readonly AcceptedWrite[],
+  wallets: ReadonlyMap<bigint, WalletParts>,
+  maturedLockIds: readonly string[],
+): Promise<TransactionRow[]> {
   const balances = [...wallets.entries()];
-  const locks = accepted.flatMap((a) => (a.lockedUntilRelease && a.request.kind === "charge" && a.request.command.releaseAt ? [{ ...a, releaseAt: a.request.command.releaseAt }] : []));
-  assert(locks.length === accepted.filter((a) => a.lockedUntilRelease).length, "a locked charge must have a release time");
+  const locks = accepted.flatMap((a) =>
+    a.lockedUntilRelease && a.request.kind === "charge" && a.request.command.releaseAt
+      ? [{ ...a, releaseAt: a.request.command.releaseAt }]
+      : [],
+  );
+  assert(
+    locks.length === accepted.filter((a) => a.lockedUntilRelease).length,
+    "a locked charge must have a release time",
+  );
   const withdrawals = accepted.filter((a) => a.request.kind === "withdraw");
   try {
     const { rows } = await client.query<TransactionRow>(
@@ -348,7 +444,9 @@ async function write(client: pg.PoolClient, accepted: readonly AcceptedWrite[], 
         amounts: accepted.map((a) => String(a.request.command.amountMinor)),
         statuses: accepted.map((a) => (a.request.kind === "charge" ? "completed" : "pending")),
         keys: accepted.map((a) => a.request.command.idempotencyKey),
-        releaseAts: accepted.map((a) => (a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null)),
+        releaseAts: accepted.map((a) =>
+          a.request.kind === "charge" ? (a.request.command.releaseAt?.toISOString() ?? null) : null,
+        ),
         walletUserIds: balances.map(([userId]) => String(userId)),
         availables: balances.map(([, parts]) => String(parts.availableMinor)),
         lockeds: balances.map(([, parts]) => String(parts.lockedMinor)),
@@ -364,7 +462,8 @@ async function write(client: pg.PoolClient, accepted: readonly AcceptedWrite[], 
     return rows;
   } catch (err) {
     // A lock or outbox row pointing at a transaction that lost its key race.
-    if ((err as { code?: string }).code === "23503") throw new RetryableBatchError("an idempotency key was taken concurrently");
+    if ((err as { code?: string }).code === "23503")
+      throw new RetryableBatchError("an idempotency key was taken concurrently");
     throw err;
   }
 }

@@ -31,14 +31,22 @@ export interface FoldedWallet {
 
 const noLocks: readonly BalanceLock[] = Object.freeze([]);
 
-export const emptyWallet: Readonly<WalletParts> = Object.freeze({ availableMinor: 0n, lockedMinor: 0n, pendingMinor: 0n });
+export const emptyWallet: Readonly<WalletParts> = Object.freeze({
+  availableMinor: 0n,
+  lockedMinor: 0n,
+  pendingMinor: 0n,
+});
 
 /** A release time equal to `at` counts as released. */
 export function isMatured(lock: Pick<BalanceLock, "releaseAt">, at: Date): boolean {
   return lock.releaseAt.getTime() <= at.getTime();
 }
 
-export function foldMaturedLocks(parts: WalletParts, locks: readonly BalanceLock[], at: Date): FoldedWallet {
+export function foldMaturedLocks(
+  parts: WalletParts,
+  locks: readonly BalanceLock[],
+  at: Date,
+): FoldedWallet {
   // Most wallets hold no lock: nothing to fold, nothing to allocate.
   if (locks.length === 0) return { parts, matured: noLocks, nextReleaseAt: null };
   const matured: BalanceLock[] = [];
@@ -65,7 +73,12 @@ export function foldMaturedLocks(parts: WalletParts, locks: readonly BalanceLock
 }
 
 /** The split a reader sees at `asOf`. */
-export function balanceAt(userId: bigint, parts: WalletParts, locks: readonly BalanceLock[], asOf: Date): Balance {
+export function balanceAt(
+  userId: bigint,
+  parts: WalletParts,
+  locks: readonly BalanceLock[],
+  asOf: Date,
+): Balance {
   const folded = foldMaturedLocks(parts, locks, asOf);
   const { availableMinor, lockedMinor, pendingMinor } = folded.parts;
   return {

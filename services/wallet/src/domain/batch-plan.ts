@@ -13,8 +13,7 @@ export type { WalletParts } from "./balance.js";
 export type { WriteRequest } from "./commands.js";
 
 export type PlannedOutcome =
-  | { accepted: true; lockedUntilRelease: boolean }
-  | { accepted: false; error: WalletError };
+  { accepted: true; lockedUntilRelease: boolean } | { accepted: false; error: WalletError };
 
 export interface BatchPlan {
   /** One per request, in the requests' order. */
@@ -31,7 +30,11 @@ export interface BatchContext {
   withdrawalBacklogMax: number;
 }
 
-export function planBatch(requests: readonly WriteRequest[], wallets: ReadonlyMap<bigint, WalletParts>, context: BatchContext): BatchPlan {
+export function planBatch(
+  requests: readonly WriteRequest[],
+  wallets: ReadonlyMap<bigint, WalletParts>,
+  context: BatchContext,
+): BatchPlan {
   const changed = new Map<bigint, WalletParts>();
   let pendingWithdrawals = context.pendingWithdrawals;
   const current = (userId: bigint) => changed.get(userId) ?? wallets.get(userId);
@@ -41,8 +44,18 @@ export function planBatch(requests: readonly WriteRequest[], wallets: ReadonlyMa
     const parts = current(userId);
     if (request.kind === "charge") {
       const base = parts ?? emptyWallet;
-      if (base.availableMinor + base.lockedMinor + base.pendingMinor + amountMinor > maxMinorUnits) {
-        return { accepted: false, error: new WalletError("BALANCE_OVERFLOW", "amount: the balance would exceed 9223372036854775807", { field: "amount" }) };
+      if (
+        base.availableMinor + base.lockedMinor + base.pendingMinor + amountMinor >
+        maxMinorUnits
+      ) {
+        return {
+          accepted: false,
+          error: new WalletError(
+            "BALANCE_OVERFLOW",
+            "amount: the balance would exceed 9223372036854775807",
+            { field: "amount" },
+          ),
+        };
       }
       const releaseAt = request.command.releaseAt;
       const lockedUntilRelease = releaseAt !== null && !isMatured({ releaseAt }, context.now);
@@ -54,10 +67,19 @@ export function planBatch(requests: readonly WriteRequest[], wallets: ReadonlyMa
       return { accepted: true, lockedUntilRelease };
     }
     if (pendingWithdrawals >= context.withdrawalBacklogMax) {
-      return { accepted: false, error: new WalletError("WITHDRAWAL_BACKLOG_FULL", "too many withdrawals are waiting for the bank, try again later") };
+      return {
+        accepted: false,
+        error: new WalletError(
+          "WITHDRAWAL_BACKLOG_FULL",
+          "too many withdrawals are waiting for the bank, try again later",
+        ),
+      };
     }
     if (!parts || parts.availableMinor < amountMinor) {
-      return { accepted: false, error: new WalletError("INSUFFICIENT_FUNDS", "insufficient available funds") };
+      return {
+        accepted: false,
+        error: new WalletError("INSUFFICIENT_FUNDS", "insufficient available funds"),
+      };
     }
     pendingWithdrawals += 1;
     changed.set(userId, {

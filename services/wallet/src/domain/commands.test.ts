@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { WalletError } from "@wallet/errors";
-import { requireTransactionId, validateCharge, validatePageSize, validateWithdraw } from "./commands.js";
+import {
+  requireTransactionId,
+  validateCharge,
+  validatePageSize,
+  validateWithdraw,
+} from "./commands.js";
 
 const limits = { releaseHorizonMs: 10 * 365 * 86_400_000 };
 const now = new Date("2026-01-01T00:00:00Z");
@@ -41,7 +46,9 @@ describe("validateCharge", () => {
   });
 
   it("accepts a 255-character key and unicode keys", () => {
-    expect(validateCharge({ ...valid, idempotencyKey: "é".repeat(255) }, limits, now).idempotencyKey).toHaveLength(255);
+    expect(
+      validateCharge({ ...valid, idempotencyKey: "é".repeat(255) }, limits, now).idempotencyKey,
+    ).toHaveLength(255);
   });
 
   it("keeps a past release time, which means available at once", () => {
@@ -52,7 +59,9 @@ describe("validateCharge", () => {
 
 describe("validateWithdraw", () => {
   it("refuses a missing key", () => {
-    expect(fieldOf(() => validateWithdraw({ userId: 1n, amount: 1n, idempotencyKey: "" }))).toBe("idempotency_key");
+    expect(fieldOf(() => validateWithdraw({ userId: 1n, amount: 1n, idempotencyKey: "" }))).toBe(
+      "idempotency_key",
+    );
   });
 });
 
@@ -67,7 +76,9 @@ describe("validatePageSize", () => {
 
 describe("requireTransactionId", () => {
   it("accepts a UUID in any case and refuses anything else", () => {
-    expect(requireTransactionId("0B8E5D3C-7F6A-4E2B-9C1D-2A3B4C5D6E7F")).toBe("0b8e5d3c-7f6a-4e2b-9c1d-2a3b4c5d6e7f");
+    expect(requireTransactionId("0B8E5D3C-7F6A-4E2B-9C1D-2A3B4C5D6E7F")).toBe(
+      "0b8e5d3c-7f6a-4e2b-9c1d-2a3b4c5d6e7f",
+    );
     expect(fieldOf(() => requireTransactionId("nope"))).toBe("id");
     expect(fieldOf(() => requireTransactionId(""))).toBe("id");
   });

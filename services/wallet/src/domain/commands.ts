@@ -24,7 +24,8 @@ export interface WithdrawCommand {
 }
 
 /** A write the ledger decides: the unit the write batcher queues and the batch plan judges. */
-export type WriteRequest = { kind: "charge"; command: ChargeCommand } | { kind: "withdraw"; command: WithdrawCommand };
+export type WriteRequest =
+  { kind: "charge"; command: ChargeCommand } | { kind: "withdraw"; command: WithdrawCommand };
 
 export interface ChargeInput {
   userId: bigint;
@@ -46,30 +47,43 @@ export function requireUserId(userId: bigint, field = "user_id"): bigint {
 
 export function requireIdempotencyKey(key: string, field = "idempotency_key"): string {
   if (key.length === 0) throw invalidArgument(field, "is required");
-  if (key.length > idempotencyKeyMaxLength) throw invalidArgument(field, `must be at most ${idempotencyKeyMaxLength} characters`);
+  if (key.length > idempotencyKeyMaxLength)
+    throw invalidArgument(field, `must be at most ${idempotencyKeyMaxLength} characters`);
   // Control characters make keys unreadable in logs and are never meant.
   if (/\p{Cc}/u.test(key)) throw invalidArgument(field, "must not contain control characters");
   return key;
 }
 
-export function validateCharge(input: ChargeInput, limits: ValidationLimits, now: Date): ChargeCommand {
+export function validateCharge(
+  input: ChargeInput,
+  limits: ValidationLimits,
+  now: Date,
+): ChargeCommand {
   const userId = requireUserId(input.userId);
   const amountMinor = requirePositiveAmount("amount", input.amount);
   const idempotencyKey = requireIdempotencyKey(input.idempotencyKey);
   let releaseAt: Date | null = null;
-  if (input.releaseAtEpochMs === null) throw invalidArgument("release_at", "is not a valid timestamp");
+  if (input.releaseAtEpochMs === null)
+    throw invalidArgument("release_at", "is not a valid timestamp");
   if (input.releaseAtEpochMs !== undefined) {
     const ms = input.releaseAtEpochMs;
     if (ms < 0n) throw invalidArgument("release_at", "must not be before 1970-01-01T00:00:00Z");
     if (ms > BigInt(now.getTime() + limits.releaseHorizonMs)) {
-      throw invalidArgument("release_at", `must be at most ${Math.round(limits.releaseHorizonMs / 86_400_000)} days ahead`);
+      throw invalidArgument(
+        "release_at",
+        `must be at most ${Math.round(limits.releaseHorizonMs / 86_400_000)} days ahead`,
+      );
     }
     releaseAt = new Date(Number(ms));
   }
   return { userId, amountMinor, idempotencyKey, releaseAt };
 }
 
-export function validateWithdraw(input: { userId: bigint; amount: bigint; idempotencyKey: string }): WithdrawCommand {
+export function validateWithdraw(input: {
+  userId: bigint;
+  amount: bigint;
+  idempotencyKey: string;
+}): WithdrawCommand {
   return {
     userId: requireUserId(input.userId),
     amountMinor: requirePositiveAmount("amount", input.amount),

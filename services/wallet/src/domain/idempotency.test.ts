@@ -21,7 +21,11 @@ const original: Transaction = {
 
 describe("duplicateKeyError", () => {
   it("says DUPLICATE_REQUEST for the same payload and carries the original", () => {
-    const err = duplicateKeyError(original, { type: "charge", amountMinor: 500n, releaseAt: new Date(1_000) });
+    const err = duplicateKeyError(original, {
+      type: "charge",
+      amountMinor: 500n,
+      releaseAt: new Date(1_000),
+    });
     expect(err.code).toBe("DUPLICATE_REQUEST");
     expect(err.details).toBe(original);
   });

@@ -14,7 +14,9 @@ export interface WriteIntent {
 
 /** What a write asks for, to compare with the transaction that used its key first. */
 export function writeIntent(request: WriteRequest): WriteIntent {
-  return request.kind === "charge" ? chargeIntent(request.command) : { type: "withdrawal", amountMinor: request.command.amountMinor, releaseAt: null };
+  return request.kind === "charge"
+    ? chargeIntent(request.command)
+    : { type: "withdrawal", amountMinor: request.command.amountMinor, releaseAt: null };
 }
 
 export function chargeIntent(command: ChargeCommand): WriteIntent {
@@ -22,13 +24,20 @@ export function chargeIntent(command: ChargeCommand): WriteIntent {
 }
 
 /** Always an ALREADY_EXISTS-class error carrying the original; the code says if the payload matched. */
-export function duplicateKeyError(original: Transaction, intent: WriteIntent): WalletError<Transaction> {
+export function duplicateKeyError(
+  original: Transaction,
+  intent: WriteIntent,
+): WalletError<Transaction> {
   const samePayload =
     original.type === intent.type &&
     original.amountMinor === intent.amountMinor &&
     (original.releaseAt?.getTime() ?? null) === (intent.releaseAt?.getTime() ?? null);
   return samePayload
-    ? new WalletError("DUPLICATE_REQUEST", "this idempotency key was already used for this request", { details: original })
+    ? new WalletError(
+        "DUPLICATE_REQUEST",
+        "this idempotency key was already used for this request",
+        { details: original },
+      )
     : new WalletError(
         "IDEMPOTENCY_KEY_REUSED",
         `this idempotency key was already used for a different request (${original.type} of ${original.amountMinor})`,

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { AssertionError } from "./assert.js";
 import { planSettlement, type SettlingTransaction } from "./settlement-plan.js";
 
-const pending = (id: string, userId: bigint, amountMinor: bigint): SettlingTransaction => ({ id, userId, type: "withdrawal", status: "pending", amountMinor });
+const pending = (id: string, userId: bigint, amountMinor: bigint): SettlingTransaction => ({
+  id,
+  userId,
+  type: "withdrawal",
+  status: "pending",
+  amountMinor,
+});
 const ids = () => {
   let n = 0;
   return () => `refund-${(n += 1)}`;
@@ -10,21 +16,46 @@ const ids = () => {
 
 describe("planSettlement", () => {
   it("completes a paid withdrawal: its amount leaves pending and nothing comes back", () => {
-    const plan = planSettlement([{ transactionId: "w1", outcome: "completed", bankReference: "bank-1" }], new Map([["w1", pending("w1", 1n, 30n)]]), ids());
+    const plan = planSettlement(
+      [{ transactionId: "w1", outcome: "completed", bankReference: "bank-1" }],
+      new Map([["w1", pending("w1", 1n, 30n)]]),
+      ids(),
+    );
     expect(plan.outcomes).toEqual(["applied"]);
-    expect(plan.decisions).toEqual([{ kind: "complete", withdrawalId: "w1", bankReference: "bank-1" }]);
+    expect(plan.decisions).toEqual([
+      { kind: "complete", withdrawalId: "w1", bankReference: "bank-1" },
+    ]);
     expect(plan.moves.get(1n)).toEqual({ settledMinor: 30n, refundedMinor: 0n });
   });
 
   it("refunds a refused withdrawal in full, with a refund that points at it", () => {
-    const plan = planSettlement([{ transactionId: "w1", outcome: "failed", reason: "account closed" }], new Map([["w1", pending("w1", 1n, 30n)]]), ids());
-    expect(plan.decisions).toEqual([{ kind: "fail", withdrawalId: "w1", reason: "account closed", refundId: "refund-1", userId: 1n, amountMinor: 30n }]);
+    const plan = planSettlement(
+      [{ transactionId: "w1", outcome: "failed", reason: "account closed" }],
+      new Map([["w1", pending("w1", 1n, 30n)]]),
+      ids(),
+    );
+    expect(plan.decisions).toEqual([
+      {
+        kind: "fail",
+        withdrawalId: "w1",
+        reason: "account closed",
+        refundId: "refund-1",
+        userId: 1n,
+        amountMinor: 30n,
+      },
+    ]);
     expect(plan.moves.get(1n)).toEqual({ settledMinor: 30n, refundedMinor: 30n });
   });
 
   it("parks a withdrawal without moving money", () => {
-    const plan = planSettlement([{ transactionId: "w1", outcome: "parked" }], new Map([["w1", pending("w1", 1n, 30n)]]), ids());
-    expect(plan.decisions).toEqual([{ kind: "park", withdrawalId: "w1", reason: "settlement gave up" }]);
+    const plan = planSettlement(
+      [{ transactionId: "w1", outcome: "parked" }],
+      new Map([["w1", pending("w1", 1n, 30n)]]),
+      ids(),
+    );
+    expect(plan.decisions).toEqual([
+      { kind: "park", withdrawalId: "w1", reason: "settlement gave up" },
+    ]);
     expect(plan.moves.size).toBe(0);
   });
 
@@ -47,7 +78,13 @@ describe("planSettlement", () => {
   });
 
   it("ignores a result for an unknown transaction or one that is not a withdrawal", () => {
-    const charge: SettlingTransaction = { id: "c1", userId: 1n, type: "charge", status: "completed", amountMinor: 5n };
+    const charge: SettlingTransaction = {
+      id: "c1",
+      userId: 1n,
+      type: "charge",
+      status: "completed",
+      amountMinor: 5n,
+    };
     const plan = planSettlement(
       [
         { transactionId: "nope", outcome: "completed" },
@@ -75,6 +112,15 @@ describe("planSettlement", () => {
   });
 
   it("refuses two results for the same withdrawal in one plan", () => {
-    expect(() => planSettlement([{ transactionId: "a", outcome: "completed" }, { transactionId: "a", outcome: "failed" }], new Map(), ids())).toThrow(AssertionError);
+    expect(() =>
+      planSettlement(
+        [
+          { transactionId: "a", outcome: "completed" },
+          { transactionId: "a", outcome: "failed" },
+        ],
+        new Map(),
+        ids(),
+      ),
+    ).toThrow(AssertionError);
   });
 });

@@ -30,7 +30,14 @@ export interface SettlingTransaction {
 
 export type SettlementDecision =
   | { kind: "complete"; withdrawalId: string; bankReference: string | null }
-  | { kind: "fail"; withdrawalId: string; reason: string; refundId: string; userId: bigint; amountMinor: bigint }
+  | {
+      kind: "fail";
+      withdrawalId: string;
+      reason: string;
+      refundId: string;
+      userId: bigint;
+      amountMinor: bigint;
+    }
   | { kind: "park"; withdrawalId: string; reason: string };
 
 /** How one wallet's parts move, minor units: pending goes down by `settledMinor`, available up by `refundedMinor`. */
@@ -56,20 +63,31 @@ export function planSettlement(
   current: ReadonlyMap<string, SettlingTransaction>,
   newRefundId: () => string,
 ): SettlementPlan {
-  assert(new Set(results.map((r) => r.transactionId)).size === results.length, "a settlement plan takes at most one result per withdrawal");
+  assert(
+    new Set(results.map((r) => r.transactionId)).size === results.length,
+    "a settlement plan takes at most one result per withdrawal",
+  );
   const decisions: SettlementDecision[] = [];
   const moves = new Map<bigint, WalletMove>();
   const move = (userId: bigint, settledMinor: bigint, refundedMinor: bigint) => {
     const before = moves.get(userId) ?? { settledMinor: 0n, refundedMinor: 0n };
-    moves.set(userId, { settledMinor: before.settledMinor + settledMinor, refundedMinor: before.refundedMinor + refundedMinor });
+    moves.set(userId, {
+      settledMinor: before.settledMinor + settledMinor,
+      refundedMinor: before.refundedMinor + refundedMinor,
+    });
   };
 
   const outcomes = results.map((result): "applied" | "ignored" => {
     const withdrawal = current.get(result.transactionId);
-    if (!withdrawal || withdrawal.type !== "withdrawal" || withdrawal.status !== "pending") return "ignored";
+    if (!withdrawal || withdrawal.type !== "withdrawal" || withdrawal.status !== "pending")
+      return "ignored";
     switch (result.outcome) {
       case "completed":
-        decisions.push({ kind: "complete", withdrawalId: withdrawal.id, bankReference: result.bankReference ?? null });
+        decisions.push({
+          kind: "complete",
+          withdrawalId: withdrawal.id,
+          bankReference: result.bankReference ?? null,
+        });
         move(withdrawal.userId, withdrawal.amountMinor, 0n);
         return "applied";
       case "failed":
@@ -84,7 +102,11 @@ export function planSettlement(
         move(withdrawal.userId, withdrawal.amountMinor, withdrawal.amountMinor);
         return "applied";
       case "parked":
-        decisions.push({ kind: "park", withdrawalId: withdrawal.id, reason: result.reason ?? defaultReason.parked });
+        decisions.push({
+          kind: "park",
+          withdrawalId: withdrawal.id,
+          reason: result.reason ?? defaultReason.parked,
+        });
         return "applied";
     }
   });

@@ -8,7 +8,11 @@ import { newKey, startWalletHarness, type WalletHarness } from "../testing/walle
 
 let harness: WalletHarness;
 beforeAll(async () => {
-  harness = await startWalletHarness({ WITHDRAWAL_BACKLOG_MAX: "2", WITHDRAWAL_BACKLOG_REFRESH_MS: "50", OUTBOX_RELAY_ENABLED: "false" });
+  harness = await startWalletHarness({
+    WITHDRAWAL_BACKLOG_MAX: "2",
+    WITHDRAWAL_BACKLOG_REFRESH_MS: "50",
+    OUTBOX_RELAY_ENABLED: "false",
+  });
 });
 afterAll(() => harness?.close());
 
@@ -18,17 +22,31 @@ describe("withdrawal backlog bound", () => {
     await client.charge({ userId: 1n, amount: 100n, idempotencyKey: newKey() });
     await client.withdraw({ userId: 1n, amount: 1n, idempotencyKey: newKey() });
     await client.withdraw({ userId: 1n, amount: 1n, idempotencyKey: newKey() });
-    const caught = await grpcError(client.withdraw({ userId: 1n, amount: 1n, idempotencyKey: newKey() }));
+    const caught = await grpcError(
+      client.withdraw({ userId: 1n, amount: 1n, idempotencyKey: newKey() }),
+    );
     expect(caught.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(caught.detail?.code).toBe("WITHDRAWAL_BACKLOG_FULL");
-    expect((await client.getBalance({ userId: 1n })).balance).toMatchObject({ available: 98n, pending: 2n });
+    expect((await client.getBalance({ userId: 1n })).balance).toMatchObject({
+      available: 98n,
+      pending: 2n,
+    });
   });
 
   it("counts what other instances accepted: a second wallet on the same database starts with the bound full", async () => {
-    const other = await startWalletHarness({ WITHDRAWAL_BACKLOG_MAX: "2", OUTBOX_RELAY_ENABLED: "false", NATS_PREFIX: harness.natsPrefix }, harness.database);
+    const other = await startWalletHarness(
+      {
+        WITHDRAWAL_BACKLOG_MAX: "2",
+        OUTBOX_RELAY_ENABLED: "false",
+        NATS_PREFIX: harness.natsPrefix,
+      },
+      harness.database,
+    );
     try {
       await other.client.charge({ userId: 2n, amount: 10n, idempotencyKey: newKey() });
-      const caught = await grpcError(other.client.withdraw({ userId: 2n, amount: 1n, idempotencyKey: newKey() }));
+      const caught = await grpcError(
+        other.client.withdraw({ userId: 2n, amount: 1n, idempotencyKey: newKey() }),
+      );
       expect(caught.detail?.code).toBe("WITHDRAWAL_BACKLOG_FULL");
     } finally {
       await other.stopWallet();
@@ -38,13 +56,31 @@ describe("withdrawal backlog bound", () => {
 
   it("frees a place once a withdrawal settles, at the next count", async () => {
     const { client } = harness;
-    const { transactions } = await client.listTransactions({ userId: 1n, pageSize: 10, pageToken: "" });
-    const pending = transactions.find((t) => t.type === TransactionType.TRANSACTION_TYPE_WITHDRAWAL)!;
+    const { transactions } = await client.listTransactions({
+      userId: 1n,
+      pageSize: 10,
+      pageToken: "",
+    });
+    const pending = transactions.find(
+      (t) => t.type === TransactionType.TRANSACTION_TYPE_WITHDRAWAL,
+    )!;
     const store = createSettlementStore(harness.pool);
-    expect(await store.applyResults([{ transactionId: pending.id, outcome: "completed", bankReference: "B-1", bankCalls: 1 }])).toEqual(["applied"]);
+    expect(
+      await store.applyResults([
+        { transactionId: pending.id, outcome: "completed", bankReference: "B-1", bankCalls: 1 },
+      ]),
+    ).toEqual(["applied"]);
     const key = newKey();
     // Refused until the next count sees the settlement; a refusal changes nothing, so retrying is safe.
-    await waitFor("a place in the backlog", () => client.withdraw({ userId: 1n, amount: 1n, idempotencyKey: key }).then(() => true, () => undefined));
-    expect((await client.getBalance({ userId: 1n })).balance).toMatchObject({ available: 97n, pending: 2n });
+    await waitFor("a place in the backlog", () =>
+      client.withdraw({ userId: 1n, amount: 1n, idempotencyKey: key }).then(
+        () => true,
+        () => undefined,
+      ),
+    );
+    expect((await client.getBalance({ userId: 1n })).balance).toMatchObject({
+      available: 97n,
+      pending: 2n,
+    });
   });
 });

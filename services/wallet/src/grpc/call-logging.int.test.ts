@@ -28,18 +28,34 @@ describe("at debug level", () => {
   const { client, linesOf } = walletLoggingAt("debug");
 
   it("a charge's lines carry its request id and method", async () => {
-    const { transaction } = await client().charge({ userId: 71n, amount: 250n, idempotencyKey: newKey() }, { requestId: "log-charge-1" });
+    const { transaction } = await client().charge(
+      { userId: 71n, amount: 250n, idempotencyKey: newKey() },
+      { requestId: "log-charge-1" },
+    );
     const lines = linesOf("log-charge-1");
     expect(lines).toEqual([
-      expect.objectContaining({ msg: "charged", method: "Charge", transactionId: transaction!.id, userId: "71", amount: "250" }),
+      expect.objectContaining({
+        msg: "charged",
+        method: "Charge",
+        transactionId: transaction!.id,
+        userId: "71",
+        amount: "250",
+      }),
       expect.objectContaining({ msg: "rpc finished", method: "Charge", code: "OK" }),
     ]);
   });
 
   it("a refused call's line carries its request id and status", async () => {
-    const refused = await grpcError(client().charge({ userId: 71n, amount: 0n, idempotencyKey: newKey() }, { requestId: "log-refused-1" }));
+    const refused = await grpcError(
+      client().charge(
+        { userId: 71n, amount: 0n, idempotencyKey: newKey() },
+        { requestId: "log-refused-1" },
+      ),
+    );
     expect(refused.code).toBe(status.INVALID_ARGUMENT);
-    expect(linesOf("log-refused-1")).toEqual([expect.objectContaining({ msg: "rpc finished", method: "Charge", code: "INVALID_ARGUMENT" })]);
+    expect(linesOf("log-refused-1")).toEqual([
+      expect.objectContaining({ msg: "rpc finished", method: "Charge", code: "INVALID_ARGUMENT" }),
+    ]);
   });
 });
 
@@ -47,7 +63,10 @@ describe("at info level", () => {
   const { client, linesOf } = walletLoggingAt("info");
 
   it("a successful charge writes no line", async () => {
-    await client().charge({ userId: 72n, amount: 250n, idempotencyKey: newKey() }, { requestId: "log-quiet-1" });
+    await client().charge(
+      { userId: 72n, amount: 250n, idempotencyKey: newKey() },
+      { requestId: "log-quiet-1" },
+    );
     expect(linesOf("log-quiet-1")).toEqual([]);
   });
 });

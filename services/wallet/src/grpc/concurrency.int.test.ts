@@ -23,26 +23,39 @@ describe.each<{ path: string; env: Record<string, string> }>([
     const userId = 10n;
     await client.charge({ userId, amount: 100n, idempotencyKey: newKey() });
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, () => client.withdraw({ userId, amount: 1n, idempotencyKey: newKey() })),
+      Array.from({ length: 200 }, () =>
+        client.withdraw({ userId, amount: 1n, idempotencyKey: newKey() }),
+      ),
     );
     const accepted = results.filter((r) => r.status === "fulfilled").length;
     const refused = results.filter((r) => r.status === "rejected");
     expect(accepted).toBe(100);
     expect(refused).toHaveLength(100);
-    for (const r of refused) expect((r as PromiseRejectedResult).reason.code).toBe(status.FAILED_PRECONDITION);
-    expect((await client.getBalance({ userId })).balance).toMatchObject({ available: 0n, pending: 100n, total: 100n });
+    for (const r of refused) expect(r.reason.code).toBe(status.FAILED_PRECONDITION);
+    expect((await client.getBalance({ userId })).balance).toMatchObject({
+      available: 0n,
+      pending: 100n,
+      total: 100n,
+    });
   });
 
   it("applies exactly one of 50 concurrent charges with the same user and key", async () => {
     const { client } = harness;
     const userId = 11n;
     const key = newKey();
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => client.charge({ userId, amount: 25n, idempotencyKey: key })));
-    const winners = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof client.charge>>> => r.status === "fulfilled");
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => client.charge({ userId, amount: 25n, idempotencyKey: key })),
+    );
+    const winners = results.filter(
+      (r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof client.charge>>> =>
+        r.status === "fulfilled",
+    );
     expect(winners).toHaveLength(1);
     const winnerId = winners[0]!.value.transaction!.id;
     const losers = await Promise.all(
-      results.filter((r) => r.status === "rejected").map((r) => grpcError(Promise.reject((r as PromiseRejectedResult).reason))),
+      results
+        .filter((r) => r.status === "rejected")
+        .map((r) => grpcError(Promise.reject(r.reason))),
     );
     expect(losers).toHaveLength(49);
     for (const loser of losers) {
@@ -56,9 +69,14 @@ describe.each<{ path: string; env: Record<string, string> }>([
   it("walks every page while charges keep arriving, seeing each existing transaction exactly once", async () => {
     const { client } = harness;
     const userId = 12n;
-    for (let i = 0; i < 57; i++) await client.charge({ userId, amount: BigInt(i + 1), idempotencyKey: newKey() });
+    for (let i = 0; i < 57; i++)
+      await client.charge({ userId, amount: BigInt(i + 1), idempotencyKey: newKey() });
     const existing = new Set(
-      (await harness.pool.query<{ id: string }>("select id from transactions where user_id = $1", [userId.toString()])).rows.map((r) => r.id),
+      (
+        await harness.pool.query<{ id: string }>("select id from transactions where user_id = $1", [
+          userId.toString(),
+        ])
+      ).rows.map((r) => r.id),
     );
     let inserting = true;
     const writer = (async () => {
@@ -100,7 +118,8 @@ describe.each<{ path: string; env: Record<string, string> }>([
     });
     const outcomes = await Promise.allSettled(operations.map((op) => op()));
     for (const outcome of outcomes) {
-      if (outcome.status === "rejected") expect(outcome.reason.code).toBe(status.FAILED_PRECONDITION);
+      if (outcome.status === "rejected")
+        expect(outcome.reason.code).toBe(status.FAILED_PRECONDITION);
     }
     const report = await checkLedger(harness.pool);
     expect(report.violations).toEqual([]);
@@ -114,7 +133,10 @@ describe.each<{ path: string; env: Record<string, string> }>([
     await harness.pool.query("update wallets set available = available + 1 where user_id = 99");
     const report = await checkLedger(harness.pool);
     expect(report.violations).toHaveLength(1);
-    expect(report.violations[0]).toMatchObject({ userId: "99", rule: "available + locked = charges + refunds − withdrawals" });
+    expect(report.violations[0]).toMatchObject({
+      userId: "99",
+      rule: "available + locked = charges + refunds − withdrawals",
+    });
     await harness.pool.query("update wallets set available = available - 1 where user_id = 99");
   });
 });

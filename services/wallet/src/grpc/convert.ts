@@ -6,7 +6,12 @@ import {
   type Balance as WireBalance,
   type Transaction as WireTransaction,
 } from "@wallet/proto";
-import type { Balance, Transaction, TransactionStatus, TransactionType } from "../domain/transaction.js";
+import type {
+  Balance,
+  Transaction,
+  TransactionStatus,
+  TransactionType,
+} from "../domain/transaction.js";
 
 const wireTypes: Record<TransactionType, WireType> = {
   charge: WireType.TRANSACTION_TYPE_CHARGE,

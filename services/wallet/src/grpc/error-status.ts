@@ -27,7 +27,10 @@ export function toServiceError(err: WalletError): ServiceError {
   const transaction = isTransaction(err.details) ? toWireTransaction(err.details) : undefined;
   const metadata = new Metadata();
   metadata.set(errorCodeKey, err.code);
-  metadata.set(statusDetailsKey, encodeStatusDetails(code, message, { code: err.code, field: err.field ?? "", transaction }));
+  metadata.set(
+    statusDetailsKey,
+    encodeStatusDetails(code, message, { code: err.code, field: err.field ?? "", transaction }),
+  );
   return Object.assign(new Error(message), { code, details: message, metadata });
 }
 

@@ -17,7 +17,8 @@ export function isMalformedRequest(request: unknown): request is MalformedReques
 }
 
 export function requireWellFormed(request: unknown): void {
-  if (isMalformedRequest(request)) throw invalidArgument("request", "is not a valid protobuf message for this method");
+  if (isMalformedRequest(request))
+    throw invalidArgument("request", "is not a valid protobuf message for this method");
 }
 
 export function withTolerantDecoders<D extends ServiceDefinition>(definition: D): D {
@@ -28,7 +29,7 @@ export function withTolerantDecoders<D extends ServiceDefinition>(definition: D)
         ...method,
         requestDeserialize: (bytes: Buffer) => {
           try {
-            return method.requestDeserialize(bytes);
+            return method.requestDeserialize(bytes) as unknown;
           } catch {
             return { [malformed]: true } satisfies MalformedRequest;
           }

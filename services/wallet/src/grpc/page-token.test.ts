@@ -11,10 +11,13 @@ describe("page tokens", () => {
     expect(decodePageToken("")).toBeUndefined();
   });
 
-  it.each(["garbage!", "djE6", Buffer.from("v1:0").toString("base64url"), Buffer.from("v1:9223372036854775808").toString("base64url"), "a".repeat(100)])(
-    "refuse %s",
-    (token) => {
-      expect(() => decodePageToken(token)).toThrow(/page_token/);
-    },
-  );
+  it.each([
+    "garbage!",
+    "djE6",
+    Buffer.from("v1:0").toString("base64url"),
+    Buffer.from("v1:9223372036854775808").toString("base64url"),
+    "a".repeat(100),
+  ])("refuse %s", (token) => {
+    expect(() => decodePageToken(token)).toThrow(/page_token/);
+  });
 });

@@ -17,7 +17,7 @@ export function splitDescriptorSet(bytes: Uint8Array): Buffer[] {
   while (reader.pos < reader.len) {
     const tag = reader.uint32();
     if (tag === 10) files.push(Buffer.from(reader.bytes()));
-    else reader.skip(tag & 7);
+    else reader.skip(tag & 7); // eslint-disable-line @typescript-eslint/no-unsafe-enum-assignment -- a tag's low three bits are its wire type
   }
   return files;
 }

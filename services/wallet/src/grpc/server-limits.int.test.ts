@@ -59,7 +59,11 @@ describe("the gRPC port's limits", () => {
   });
 
   it("closes a connection past the per-process bound at once, and serves the others", async () => {
-    const held = await Promise.all([connectSocket(harness.app.grpcPort), connectSocket(harness.app.grpcPort), connectSocket(harness.app.grpcPort)]);
+    const held = await Promise.all([
+      connectSocket(harness.app.grpcPort),
+      connectSocket(harness.app.grpcPort),
+      connectSocket(harness.app.grpcPort),
+    ]);
     try {
       const extra = await connectSocket(harness.app.grpcPort);
       // Well before the idle bound could have closed it.
@@ -86,7 +90,9 @@ describe("the gRPC port's limits", () => {
   });
 
   it("refuses a message over the receive bound with RESOURCE_EXHAUSTED and writes nothing", async () => {
-    const caught = await grpcError(harness.client.charge({ userId: 2n, amount: 5n, idempotencyKey: newKey("x".repeat(2_000)) }));
+    const caught = await grpcError(
+      harness.client.charge({ userId: 2n, amount: 5n, idempotencyKey: newKey("x".repeat(2_000)) }),
+    );
     expect(caught.code).toBe(status.RESOURCE_EXHAUSTED);
     expect((await harness.client.getBalance({ userId: 2n })).balance?.available).toBe(0n);
   });

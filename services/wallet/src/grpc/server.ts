@@ -6,7 +6,12 @@
  * holds has a bound (`maxConnections`), which grpc-js's `bindAsync` offers no option for.
  */
 import net from "node:net";
-import { Server, ServerCredentials, type ConnectionInjector, type ServerOptions } from "@grpc/grpc-js";
+import {
+  Server,
+  ServerCredentials,
+  type ConnectionInjector,
+  type ServerOptions,
+} from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
 import { WalletServiceService, type WalletServiceServer } from "@wallet/proto";
 import { withTolerantDecoders } from "./malformed-request.js";
@@ -63,10 +68,16 @@ export function grpcServerOptions(limits: GrpcServerLimits): ServerOptions {
   };
 }
 
-export async function startGrpcServer(service: WalletServiceServer, options: GrpcServerOptions): Promise<GrpcServer> {
+export async function startGrpcServer(
+  service: WalletServiceServer,
+  options: GrpcServerOptions,
+): Promise<GrpcServer> {
   const server = new Server(grpcServerOptions(options.limits));
   server.addService(withTolerantDecoders(WalletServiceService), service);
-  const health = new HealthImplementation({ "": "NOT_SERVING", [walletServiceName]: "NOT_SERVING" });
+  const health = new HealthImplementation({
+    "": "NOT_SERVING",
+    [walletServiceName]: "NOT_SERVING",
+  });
   health.addToServer(server);
   addReflection(server);
 
@@ -102,7 +113,9 @@ export async function startGrpcServer(service: WalletServiceServer, options: Grp
 }
 
 function listen(injector: ConnectionInjector, options: GrpcServerOptions): Promise<net.Server> {
-  const listener = net.createServer({ noDelay: true }, (socket) => injector.injectConnection(socket));
+  const listener = net.createServer({ noDelay: true }, (socket) =>
+    injector.injectConnection(socket),
+  );
   // Past the bound, node closes each new connection as it is accepted.
   listener.maxConnections = options.limits.connectionsMax;
   return new Promise((resolve, reject) => {

@@ -3,7 +3,12 @@
  * answer. Every call is logged once with its request id, method, status code and duration.
  */
 import { Metadata, status, type ServerUnaryCall, type sendUnaryData } from "@grpc/grpc-js";
-import { requestIdKey, requestIdOrNew, timestampToEpochMs, type WalletServiceServer } from "@wallet/proto";
+import {
+  requestIdKey,
+  requestIdOrNew,
+  timestampToEpochMs,
+  type WalletServiceServer,
+} from "@wallet/proto";
 import { WalletError } from "@wallet/errors";
 import type { Logger } from "@wallet/logger";
 import {
@@ -39,7 +44,10 @@ export interface WalletServiceDeps {
 export function createWalletService(deps: WalletServiceDeps): WalletServiceServer {
   const now = deps.now ?? (() => new Date());
 
-  function unary<Req, Res>(method: string, handle: (request: Req, debug: DebugLine) => Promise<Res>) {
+  function unary<Req, Res>(
+    method: string,
+    handle: (request: Req, debug: DebugLine) => Promise<Res>,
+  ) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       const started = process.hrtime.bigint();
       const requestId = requestIdOrNew(call.metadata.get(requestIdKey)[0]);
@@ -53,7 +61,10 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
       const finish = (code: status) => {
         const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9;
         deps.observer?.onCallFinished(method, code, durationSeconds);
-        debug({ code: status[code], durationMs: Math.round(durationSeconds * 1e4) / 10 }, "rpc finished");
+        debug(
+          { code: status[code], durationMs: Math.round(durationSeconds * 1e4) / 10 },
+          "rpc finished",
+        );
       };
       // The request id goes back in the trailers, which leave with the status anyway, because
       // early headers cost a socket write of their own per call
@@ -66,20 +77,21 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
           return handle(call.request, debug);
         })
         .then(
-        (response) => {
-          finish(status.OK);
-          callback(null, response, trailer);
-        },
-        (err: unknown) => {
-          const walletErr = WalletError.from(err);
-          if (walletErr.code === "INTERNAL") log().error({ err }, "rpc failed unexpectedly");
-          else if (walletErr.code === "DEPENDENCY_UNAVAILABLE") log().warn({ err: walletErr.cause }, "dependency unavailable");
-          finish(grpcStatusByCode[walletErr.code]);
-          const serviceError = toServiceError(walletErr);
-          serviceError.metadata.set(requestIdKey, requestId);
-          callback(serviceError);
-        },
-      );
+          (response) => {
+            finish(status.OK);
+            callback(null, response, trailer);
+          },
+          (err: unknown) => {
+            const walletErr = WalletError.from(err);
+            if (walletErr.code === "INTERNAL") log().error({ err }, "rpc failed unexpectedly");
+            else if (walletErr.code === "DEPENDENCY_UNAVAILABLE")
+              log().warn({ err: walletErr.cause }, "dependency unavailable");
+            finish(grpcStatusByCode[walletErr.code]);
+            const serviceError = toServiceError(walletErr);
+            serviceError.metadata.set(requestIdKey, requestId);
+            callback(serviceError);
+          },
+        );
     };
   }
 
@@ -90,7 +102,9 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
           userId: request.userId,
           amount: request.amount,
           idempotencyKey: request.idempotencyKey,
-          releaseAtEpochMs: request.releaseAt ? (timestampToEpochMs(request.releaseAt) ?? null) : undefined,
+          releaseAtEpochMs: request.releaseAt
+            ? (timestampToEpochMs(request.releaseAt) ?? null)
+            : undefined,
         },
         deps.limits,
         now(),
@@ -98,14 +112,20 @@ export function createWalletService(deps: WalletServiceDeps): WalletServiceServe
       const transaction = await deps.ledger.charge(command);
       // debug: the transactions table is the record of every write; a log line per write costs a
       // stdout write on the hot path.
-      debug({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "charged");
+      debug(
+        { transactionId: transaction.id, userId: command.userId, amount: command.amountMinor },
+        "charged",
+      );
       return { transaction: toWireTransaction(transaction) };
     }),
 
     withdraw: unary("Withdraw", async (request, debug) => {
       const command = validateWithdraw(request);
       const transaction = await deps.ledger.withdraw(command);
-      debug({ transactionId: transaction.id, userId: command.userId, amount: command.amountMinor }, "withdrawal accepted");
+      debug(
+        { transactionId: transaction.id, userId: command.userId, amount: command.amountMinor },
+        "withdrawal accepted",
+      );
       return { transaction: toWireTransaction(transaction) };
     }),
 

@@ -3,7 +3,12 @@
  * keeps reconnecting forever, so the wallet serves (and accepts withdrawals into the outbox)
  * while NATS is down; whoever needs JetStream asks `connected()` and waits for `whenReady()`.
  */
-import { startNatsLink as startSharedNatsLink, type NatsLink, type StreamLimits, type Topology } from "@wallet/messages";
+import {
+  startNatsLink as startSharedNatsLink,
+  type NatsLink,
+  type StreamLimits,
+  type Topology,
+} from "@wallet/messages";
 import type { Logger } from "@wallet/logger";
 
 export type { NatsLink, NatsReady } from "@wallet/messages";

@@ -8,7 +8,12 @@
  * racing a slow fast path, or a crash between ack and delete), JetStream drops the copy by its
  * Nats-Msg-Id.
  */
-import { encodeWithdrawalRequested, requestMessageId, type Topology, type WithdrawalRequested } from "@wallet/messages";
+import {
+  encodeWithdrawalRequested,
+  requestMessageId,
+  type Topology,
+  type WithdrawalRequested,
+} from "@wallet/messages";
 import { createMicroBatcher } from "@wallet/batching";
 import type { Logger } from "@wallet/logger";
 import type { SettlementStore } from "../db/settlement-store.js";
@@ -47,7 +52,7 @@ export function startOutboxRelay(deps: {
   let again = false;
   let stopped = false;
   // Bounded; what does not fit stays in the outbox for the sweep, which finds it there anyway.
-  const fresh = createMicroBatcher<WithdrawalRequested, void>({
+  const fresh = createMicroBatcher<WithdrawalRequested, undefined>({
     batchMax: settings.batchMax,
     queueMax: 2 * settings.batchMax,
     run: async (entries) => {
@@ -69,11 +74,17 @@ export function startOutboxRelay(deps: {
       msgID: requestMessageId(entry.transactionId, entry.attempt),
       timeout: settings.publishTimeoutMs,
     });
-    if (ack.duplicate) logger.info({ transactionId: entry.transactionId }, "outbox row was already published; dropped as duplicate");
+    if (ack.duplicate)
+      logger.info(
+        { transactionId: entry.transactionId },
+        "outbox row was already published; dropped as duplicate",
+      );
   }
 
   /** Publishes a batch; reports and returns what JetStream acknowledged and what failed. */
-  async function publishAll<E extends WithdrawalRequested>(entries: E[]): Promise<{ published: E[]; failed: { entry: E; error: string }[] }> {
+  async function publishAll<E extends WithdrawalRequested>(
+    entries: E[],
+  ): Promise<{ published: E[]; failed: { entry: E; error: string }[] }> {
     const settled = await Promise.all(
       entries.map((entry) =>
         publish(entry).then(
@@ -91,7 +102,10 @@ export function startOutboxRelay(deps: {
     deps.observer?.onPublished(published.length);
     if (failed.length > 0) {
       deps.observer?.onPublishFailed(failed.length);
-      logger.warn({ failed: failed.length, error: failed[0]?.error }, "outbox publish failed; the sweep retries");
+      logger.warn(
+        { failed: failed.length, error: failed[0]?.error },
+        "outbox publish failed; the sweep retries",
+      );
     }
     return { published, failed };
   }
@@ -106,9 +120,14 @@ export function startOutboxRelay(deps: {
     if (stopped || !connectedJetStream()) return;
     try {
       const { published } = await publishAll(entries);
-      await store.deletePublished(published).catch((err: unknown) =>
-        logger.warn({ err, rows: published.length }, "published outbox rows not deleted; the sweep republishes them and JetStream drops the copies"),
-      );
+      await store
+        .deletePublished(published)
+        .catch((err: unknown) =>
+          logger.warn(
+            { err, rows: published.length },
+            "published outbox rows not deleted; the sweep republishes them and JetStream drops the copies",
+          ),
+        );
     } catch (err) {
       logger.warn({ err }, "outbox fast path failed; the sweep publishes what is left");
     }

@@ -5,7 +5,14 @@
  * a malformed result is terminated (it can never succeed). Two results for the same withdrawal
  * never share a batch: the later one waits for the next, so they apply in the order they came.
  */
-import { decodeWithdrawalResult, ensureConsumer, MessageFormatError, type ConsumerLimits, type Topology, type WithdrawalResult } from "@wallet/messages";
+import {
+  decodeWithdrawalResult,
+  ensureConsumer,
+  MessageFormatError,
+  type ConsumerLimits,
+  type Topology,
+  type WithdrawalResult,
+} from "@wallet/messages";
 import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "@wallet/logger";
 import type { ApplyOutcome, SettlementStore } from "../db/settlement-store.js";
@@ -40,7 +47,7 @@ export function startResultsConsumer(deps: {
   let messages: ConsumerMessages | undefined;
   let stopped = false;
   let roomFreed: (() => void) | undefined;
-  const applier = createMicroBatcher<Received, void>({
+  const applier = createMicroBatcher<Received, undefined>({
     batchMax: settings.batchMax,
     // The consumer pauses at batchMax waiting (below); a pull in flight may add one more batch.
     queueMax: 2 * settings.batchMax,
@@ -74,7 +81,10 @@ export function startResultsConsumer(deps: {
     }
     applier.submit(received).catch((err: unknown) => {
       // Unacked, the result is redelivered after the delay.
-      logger.error({ err, transactionId: received.result.transactionId }, "applying a settlement result failed; it will be redelivered");
+      logger.error(
+        { err, transactionId: received.result.transactionId },
+        "applying a settlement result failed; it will be redelivered",
+      );
       msg.nak(settings.retryDelayMs);
     });
   }
@@ -106,21 +116,34 @@ export function startResultsConsumer(deps: {
    */
   function logApplied(result: WithdrawalResult, applied: ApplyOutcome): void {
     const fields = { transactionId: result.transactionId, outcome: result.outcome };
-    if (applied !== "applied") logger.info(fields, "settlement result changed nothing (duplicate or late)");
-    else if (result.outcome === "completed") logger.debug({ ...fields, bankReference: result.bankReference }, "settlement result applied");
-    else logger.info({ ...fields, bankReference: result.bankReference, reason: result.reason }, "settlement result applied");
+    if (applied !== "applied")
+      logger.info(fields, "settlement result changed nothing (duplicate or late)");
+    else if (result.outcome === "completed")
+      logger.debug({ ...fields, bankReference: result.bankReference }, "settlement result applied");
+    else
+      logger.info(
+        { ...fields, bankReference: result.bankReference, reason: result.reason },
+        "settlement result applied",
+      );
   }
 
   async function consumeOnce(): Promise<void> {
     const { js, jsm } = await nats.whenReady();
-    await ensureConsumer(jsm, topology.resultStream, topology.resultsConsumer, topology.resultSubject, settings);
+    await ensureConsumer(
+      jsm,
+      topology.resultStream,
+      topology.resultsConsumer,
+      topology.resultSubject,
+      settings,
+    );
     const consumer = await js.consumers.get(topology.resultStream, topology.resultsConsumer);
     messages = await consumer.consume({ max_messages: settings.batchMax });
     if (stopped) await messages.close();
     for await (const msg of messages) {
       receive(msg);
       // Bounded: while a full batch waits, stop taking messages until the next batch starts.
-      if (applier.waiting() >= settings.batchMax) await new Promise<void>((resolve) => (roomFreed = resolve));
+      if (applier.waiting() >= settings.batchMax)
+        await new Promise<void>((resolve) => (roomFreed = resolve));
     }
   }
 

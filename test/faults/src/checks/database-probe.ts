@@ -37,17 +37,34 @@ export interface DatabaseProbe {
 }
 
 export function createDatabaseProbe(databaseUrl: string): DatabaseProbe {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 2_000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 3,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 2_000,
+  });
   // The outage scenario stops the server under idle connections; their errors must not crash the suite.
   pool.on("error", () => undefined);
-  const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+  const count = async (sql: string) =>
+    Number((await pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
   return {
-    unsettledWithdrawals: () => count("select count(*) as n from transactions where type = 'withdrawal' and status = 'pending' and parked_at is null"),
-    pendingWithdrawals: () => count("select count(*) as n from transactions where type = 'withdrawal' and status = 'pending'"),
-    parkedWithdrawals: () => count("select count(*) as n from transactions where type = 'withdrawal' and status = 'pending' and parked_at is not null"),
+    unsettledWithdrawals: () =>
+      count(
+        "select count(*) as n from transactions where type = 'withdrawal' and status = 'pending' and parked_at is null",
+      ),
+    pendingWithdrawals: () =>
+      count(
+        "select count(*) as n from transactions where type = 'withdrawal' and status = 'pending'",
+      ),
+    parkedWithdrawals: () =>
+      count(
+        "select count(*) as n from transactions where type = 'withdrawal' and status = 'pending' and parked_at is not null",
+      ),
     outboxBacklog: () => count("select count(*) as n from outbox"),
     async walletUserIds() {
-      return (await pool.query<{ user_id: string }>("select user_id::text from wallets")).rows.map((row) => BigInt(row.user_id));
+      return (await pool.query<{ user_id: string }>("select user_id::text from wallets")).rows.map(
+        (row) => BigInt(row.user_id),
+      );
     },
     async fingerprint() {
       const { rows } = await pool.query<LedgerFingerprint>(
@@ -64,7 +81,9 @@ export function createDatabaseProbe(databaseUrl: string): DatabaseProbe {
         "select user_id::text, idempotency_key, count(*)::int as n from transactions where idempotency_key = any($1::text[]) group by 1, 2 having count(*) > 1",
         [[...keys]],
       );
-      return rows.map((row) => `user ${row.user_id} key ${row.idempotency_key}: ${row.n} transactions`);
+      return rows.map(
+        (row) => `user ${row.user_id} key ${row.idempotency_key}: ${row.n} transactions`,
+      );
     },
     close: () => pool.end(),
   };

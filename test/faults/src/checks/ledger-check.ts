@@ -20,7 +20,11 @@ export function runLedgerCheck(databaseUrl: string): Promise<LedgerCheckResult> 
     execFile(
       process.execPath,
       [entry],
-      { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" },
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         const exitCode = err ? (typeof err.code === "number" ? err.code : 2) : 0;
         const counted = /violations:\s+(\d+)/.exec(stdout);

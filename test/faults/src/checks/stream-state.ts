@@ -9,7 +9,10 @@ export interface StreamState {
 }
 
 /** Undefined when the stream does not exist. */
-export async function requestStreamState(natsUrl: string, prefix: string): Promise<StreamState | undefined> {
+export async function requestStreamState(
+  natsUrl: string,
+  prefix: string,
+): Promise<StreamState | undefined> {
   const nc = await connect({ servers: natsUrl, timeout: 2_000, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc, { timeout: 5_000 });

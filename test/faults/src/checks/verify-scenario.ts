@@ -20,7 +20,11 @@ export interface VerifyOptions {
   settleTimeoutMs: number;
 }
 
-export async function verifyScenario(ctx: SuiteContext, report: ScenarioReport, options: VerifyOptions): Promise<void> {
+export async function verifyScenario(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  options: VerifyOptions,
+): Promise<void> {
   await reviveDeadProcesses(ctx, report);
   await ctx.driver.reconcile(options.reconcileTimeoutMs);
   await waitForSettlement(ctx, report, options.settleTimeoutMs);
@@ -34,23 +38,42 @@ export async function verifyScenario(ctx: SuiteContext, report: ScenarioReport, 
 async function reviveDeadProcesses(ctx: SuiteContext, report: ScenarioReport): Promise<void> {
   for (const name of serviceNames) {
     if (ctx.system.alive(name)) continue;
-    addViolation(report, "process died", `${name} was not running at the end of the scenario; its stderr: ${ctx.system.stderrTail(name).slice(0, 600) || "(empty)"}`);
+    addViolation(
+      report,
+      "process died",
+      `${name} was not running at the end of the scenario; its stderr: ${ctx.system.stderrTail(name).slice(0, 600) || "(empty)"}`,
+    );
     await ctx.system.start(name);
   }
 }
 
-async function waitForSettlement(ctx: SuiteContext, report: ScenarioReport, timeoutMs: number): Promise<void> {
+async function waitForSettlement(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  timeoutMs: number,
+): Promise<void> {
   try {
-    await waitFor("every withdrawal to reach completed, failed or parked", async () => ((await ctx.probe.unsettledWithdrawals()) === 0 ? true : undefined), {
-      timeoutMs,
-      intervalMs: 250,
-    });
+    await waitFor(
+      "every withdrawal to reach completed, failed or parked",
+      async () => ((await ctx.probe.unsettledWithdrawals()) === 0 ? true : undefined),
+      {
+        timeoutMs,
+        intervalMs: 250,
+      },
+    );
   } catch {
     const left = await ctx.probe.unsettledWithdrawals().catch(() => -1);
-    addViolation(report, "withdrawal stranded", `${left} withdrawals still pending (not parked) ${timeoutMs} ms after the faults ended`);
+    addViolation(
+      report,
+      "withdrawal stranded",
+      `${left} withdrawals still pending (not parked) ${timeoutMs} ms after the faults ended`,
+    );
   }
   const parked = await ctx.probe.parkedWithdrawals().catch(() => 0);
-  if (parked > 0) report.notes.push(`${parked} withdrawals parked for an operator (pending, never refunded on a guess)`);
+  if (parked > 0)
+    report.notes.push(
+      `${parked} withdrawals parked for an operator (pending, never refunded on a guess)`,
+    );
 }
 
 /** Follows every withdrawal the model still holds as pending with GetTransaction. */
@@ -82,9 +105,18 @@ async function compareBalances(ctx: SuiteContext, report: ScenarioReport): Promi
         if (!balance?.asOf) throw new Error("no balance in the answer");
         const asOfMs = Number(balance.asOf.seconds) * 1000 + balance.asOf.nanos / 1e6;
         const want = ctx.model.expected(userId, asOfMs);
-        const got = { available: balance.available, locked: balance.locked, pending: balance.pending, total: balance.total };
+        const got = {
+          available: balance.available,
+          locked: balance.locked,
+          pending: balance.pending,
+          total: balance.total,
+        };
         const signature = `available ${got.available}/${want.available} locked ${got.locked}/${want.locked} pending ${got.pending}/${want.pending} total ${got.total}/${want.total}`;
-        const same = got.available === want.available && got.locked === want.locked && got.pending === want.pending && got.total === want.total;
+        const same =
+          got.available === want.available &&
+          got.locked === want.locked &&
+          got.pending === want.pending &&
+          got.total === want.total;
         if (same || ctx.reported.users.get(userId) === signature) return;
         ctx.reported.users.set(userId, signature);
         const detail = `user ${userId} (system/model): ${signature}`;
@@ -93,7 +125,12 @@ async function compareBalances(ctx: SuiteContext, report: ScenarioReport): Promi
         else addViolation(report, "balance split wrong", detail);
         return;
       } catch (err) {
-        if (attempt === 4) addViolation(report, "did not recover", `GetBalance(${userId}) kept failing: ${err instanceof Error ? err.message : String(err)}`);
+        if (attempt === 4)
+          addViolation(
+            report,
+            "did not recover",
+            `GetBalance(${userId}) kept failing: ${err instanceof Error ? err.message : String(err)}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
     }
@@ -110,7 +147,11 @@ async function compareWithBank(ctx: SuiteContext, report: ScenarioReport): Promi
   for (const payout of payouts) {
     if (payout.pay_count > 1 && !ctx.reported.references.has(`twice:${payout.reference}`)) {
       ctx.reported.references.add(`twice:${payout.reference}`);
-      addViolation(report, "double paid", `reference ${payout.reference} paid ${payout.pay_count} times (${payout.requests} requests)`);
+      addViolation(
+        report,
+        "double paid",
+        `reference ${payout.reference} paid ${payout.pay_count} times (${payout.requests} requests)`,
+      );
     }
   }
   for (const withdrawal of ctx.model.withdrawals()) {
@@ -118,10 +159,18 @@ async function compareWithBank(ctx: SuiteContext, report: ScenarioReport): Promi
     const payout = byReference.get(withdrawal.id);
     if (withdrawal.status === "failed" && payout?.status === "paid") {
       ctx.reported.references.add(withdrawal.id);
-      addViolation(report, "paid and refunded", `withdrawal ${withdrawal.id} (from ${withdrawal.scenario}) was paid by the bank and refunded by the wallet`);
+      addViolation(
+        report,
+        "paid and refunded",
+        `withdrawal ${withdrawal.id} (from ${withdrawal.scenario}) was paid by the bank and refunded by the wallet`,
+      );
     } else if (withdrawal.status === "completed" && payout?.status !== "paid") {
       ctx.reported.references.add(withdrawal.id);
-      addViolation(report, "completed without payout", `withdrawal ${withdrawal.id} (from ${withdrawal.scenario}) is completed but the bank says ${payout?.status ?? "never received"}`);
+      addViolation(
+        report,
+        "completed without payout",
+        `withdrawal ${withdrawal.id} (from ${withdrawal.scenario}) is completed but the bank says ${payout?.status ?? "never received"}`,
+      );
     }
   }
 }

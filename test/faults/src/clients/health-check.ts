@@ -11,7 +11,8 @@ const serving = 1;
 /** HealthCheckRequest { service = 1 }; the name is short, so its length is one byte. */
 function encodeRequest(service: string): Buffer {
   const name = Buffer.from(service, "utf8");
-  if (name.length > 127) throw new RangeError("a service name over 127 bytes needs a longer length prefix");
+  if (name.length > 127)
+    throw new RangeError("a service name over 127 bytes needs a longer length prefix");
   return name.length === 0 ? Buffer.alloc(0) : Buffer.from([0x0a, name.length, ...name]);
 }
 
@@ -30,8 +31,8 @@ export function checkHealth(client: Client, service: string, deadlineMs: number)
       service,
       new Metadata(),
       { deadline: new Date(Date.now() + deadlineMs) },
-      (err: ServiceError | null, answer?: number) => (err ? reject(err) : resolve(answer === serving)),
+      (err: ServiceError | null, answer?: number) =>
+        err ? reject(err) : resolve(answer === serving),
     );
   });
 }
-

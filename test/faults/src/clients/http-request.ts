@@ -29,7 +29,11 @@ const answerBytesMax = 1024 * 1024;
 
 export function requestJson(baseUrl: string, options: HttpRequestOptions): Promise<HttpAnswer> {
   const url = new URL(baseUrl);
-  const headers = withFraming(options.headers ?? (options.body !== undefined ? { "content-type": "application/json" } : {}), url, options.body);
+  const headers = withFraming(
+    options.headers ?? (options.body !== undefined ? { "content-type": "application/json" } : {}),
+    url,
+    options.body,
+  );
   return new Promise((resolve) => {
     let settled = false;
     const finish = (answer: HttpAnswer) => {
@@ -71,7 +75,10 @@ export function requestJson(baseUrl: string, options: HttpRequestOptions): Promi
       );
     } catch (err) {
       // Node refuses some requests before sending them (an invalid header, say): nothing was sent.
-      resolve({ kind: "failed", message: `not sent: ${err instanceof Error ? err.message : String(err)}` });
+      resolve({
+        kind: "failed",
+        message: `not sent: ${err instanceof Error ? err.message : String(err)}`,
+      });
       return;
     }
     const timer = setTimeout(() => {
@@ -87,11 +94,16 @@ export function requestJson(baseUrl: string, options: HttpRequestOptions): Promi
  * Node adds Host and the body's framing only to headers given as an object; a raw header list
  * gets them here, or the server would rightly refuse every request as malformed HTTP/1.1.
  */
-function withFraming(headers: OutgoingHttpHeaders | string[], url: URL, body: string | Buffer | undefined): OutgoingHttpHeaders | string[] {
+function withFraming(
+  headers: OutgoingHttpHeaders | string[],
+  url: URL,
+  body: string | Buffer | undefined,
+): OutgoingHttpHeaders | string[] {
   if (!Array.isArray(headers)) return headers;
   const names = new Set(headers.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase()));
   const framed = [...headers];
   if (!names.has("host")) framed.unshift("host", url.host);
-  if (body !== undefined && !names.has("content-length") && !names.has("transfer-encoding")) framed.push("content-length", String(Buffer.byteLength(body)));
+  if (body !== undefined && !names.has("content-length") && !names.has("transfer-encoding"))
+    framed.push("content-length", String(Buffer.byteLength(body)));
   return framed;
 }

@@ -70,7 +70,8 @@ export function createLegitCaller(options: LegitCallerOptions): LegitCaller {
     if (failure === undefined) {
       tally.ok += 1;
       if (ms > options.latencyMsMax) tally.slow += 1;
-    } else if (tally.failures.length < failuresKept) tally.failures.push(`${name} ${failure} after ${Math.round(ms)} ms`);
+    } else if (tally.failures.length < failuresKept)
+      tally.failures.push(`${name} ${failure} after ${Math.round(ms)} ms`);
   }
 
   return {
@@ -92,7 +93,11 @@ export function createLegitCaller(options: LegitCallerOptions): LegitCaller {
       };
     },
     async warmUp(timeoutMs) {
-      await waitFor(`${options.address} to answer SERVING`, async () => ((await calls.Check().catch(() => false)) ? true : undefined), { timeoutMs, intervalMs: 100 });
+      await waitFor(
+        `${options.address} to answer SERVING`,
+        async () => ((await calls.Check().catch(() => false)) ? true : undefined),
+        { timeoutMs, intervalMs: 100 },
+      );
       await calls.GetBalance();
     },
     close: () => wallet.close(),

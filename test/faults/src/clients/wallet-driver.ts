@@ -70,9 +70,17 @@ export class WalletDriver {
   }
 
   /** Sends one write, records what its answer means, and returns the answer's meaning. */
-  async write(request: WriteRequest, door: Door, report: ScenarioReport, timeoutMs = this.options.callTimeoutMs): Promise<WriteOutcome> {
+  async write(
+    request: WriteRequest,
+    door: Door,
+    report: ScenarioReport,
+    timeoutMs = this.options.callTimeoutMs,
+  ): Promise<WriteOutcome> {
     report.operationsSent += 1;
-    const outcome = door.via === "grpc" ? await this.writeGrpc(request, this.clients[door.wallet], timeoutMs) : await this.writeHttp(request, timeoutMs);
+    const outcome =
+      door.via === "grpc"
+        ? await this.writeGrpc(request, this.clients[door.wallet], timeoutMs)
+        : await this.writeHttp(request, timeoutMs);
     this.record(request, outcome, report);
     return outcome;
   }
@@ -89,10 +97,15 @@ export class WalletDriver {
       round += 1;
       await mapLimit(batch, 16, async ({ request, report }) => {
         report.operationsSent += 1;
-        const outcome = await this.writeGrpc(request, this.clients[round % 2 === 0 ? 0 : 1], this.options.callTimeoutMs);
+        const outcome = await this.writeGrpc(
+          request,
+          this.clients[round % 2 === 0 ? 0 : 1],
+          this.options.callTimeoutMs,
+        );
         this.record(request, outcome, report);
         const last = this.unknowns[this.unknowns.length - 1];
-        if (outcome.kind === "unknown" && last?.request === request) last.lastAnswer = `${outcome.code} ${outcome.message}`;
+        if (outcome.kind === "unknown" && last?.request === request)
+          last.lastAnswer = `${outcome.code} ${outcome.message}`;
       });
       if (this.unknowns.length > 0) await sleep(300);
     }
@@ -113,7 +126,11 @@ export class WalletDriver {
         return;
       case "duplicate":
         if (!outcome.original) {
-          addViolation(report, "duplicate answered wrongly", `${request.kind} key ${request.key}: ${outcome.code} without the original transaction`);
+          addViolation(
+            report,
+            "duplicate answered wrongly",
+            `${request.kind} key ${request.key}: ${outcome.code} without the original transaction`,
+          );
           return;
         }
         this.checkMatches(request, outcome.original, report, "the original of a duplicate");
@@ -122,13 +139,23 @@ export class WalletDriver {
       case "refused":
         return;
       case "unknown":
-        if (outcome.internal) addViolation(report, "internal error", `${request.kind} user ${request.userId}: ${outcome.code} ${outcome.message}`);
+        if (outcome.internal)
+          addViolation(
+            report,
+            "internal error",
+            `${request.kind} user ${request.userId}: ${outcome.code} ${outcome.message}`,
+          );
         this.unknowns.push({ request, report });
         return;
     }
   }
 
-  private checkMatches(request: WriteRequest, tx: { userId: bigint; kind: WriteKind; amount: bigint }, report: ScenarioReport, what: string): void {
+  private checkMatches(
+    request: WriteRequest,
+    tx: { userId: bigint; kind: WriteKind; amount: bigint },
+    report: ScenarioReport,
+    what: string,
+  ): void {
     if (tx.userId !== request.userId || tx.kind !== request.kind || tx.amount !== request.amount) {
       addViolation(
         report,
@@ -138,19 +165,40 @@ export class WalletDriver {
     }
   }
 
-  private async writeGrpc(request: WriteRequest, client: WalletClient, timeoutMs: number): Promise<WriteOutcome> {
+  private async writeGrpc(
+    request: WriteRequest,
+    client: WalletClient,
+    timeoutMs: number,
+  ): Promise<WriteOutcome> {
     try {
-      const common = { userId: request.userId, amount: request.amount, idempotencyKey: request.key };
+      const common = {
+        userId: request.userId,
+        amount: request.amount,
+        idempotencyKey: request.key,
+      };
       const options = { deadlineMs: timeoutMs };
       const response =
         request.kind === "charge"
           ? await client.charge(
-              { ...common, releaseAt: request.releaseAtMs === undefined ? undefined : timestampFromDate(new Date(request.releaseAtMs)) },
+              {
+                ...common,
+                releaseAt:
+                  request.releaseAtMs === undefined
+                    ? undefined
+                    : timestampFromDate(new Date(request.releaseAtMs)),
+              },
               options,
             )
           : await client.withdraw(common, options);
       const tx = fromWireTransaction(response.transaction);
-      return tx ? { kind: "acked", tx } : { kind: "unknown", code: "MALFORMED_SUCCESS", internal: true, message: "no transaction in the answer" };
+      return tx
+        ? { kind: "acked", tx }
+        : {
+            kind: "unknown",
+            code: "MALFORMED_SUCCESS",
+            internal: true,
+            message: "no transaction in the answer",
+          };
     } catch (err) {
       return grpcErrorOutcome(err);
     }
@@ -162,14 +210,16 @@ export class WalletDriver {
       amount: request.amount.toString(),
       idempotency_key: request.key,
     };
-    if (request.releaseAtMs !== undefined) body.release_at = new Date(request.releaseAtMs).toISOString();
+    if (request.releaseAtMs !== undefined)
+      body.release_at = new Date(request.releaseAtMs).toISOString();
     const answer = await requestJson(this.options.gatewayUrl, {
       method: "POST",
       path: request.kind === "charge" ? "/charge" : "/withdraw",
       body: JSON.stringify(body),
       timeoutMs,
     });
-    if (answer.kind === "failed") return { kind: "unknown", code: "HTTP_TRANSPORT", internal: false, message: answer.message };
+    if (answer.kind === "failed")
+      return { kind: "unknown", code: "HTTP_TRANSPORT", internal: false, message: answer.message };
     return httpOutcome(answer.status, answer.json);
   }
 
@@ -179,7 +229,11 @@ export class WalletDriver {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {

@@ -6,7 +6,11 @@
  */
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { decodeStatusDetails, statusDetailsKey, type ErrorDetail } from "@wallet/proto";
-import { fromJsonTransaction, fromWireTransaction, type AckedTransaction } from "../model/acked-transaction.js";
+import {
+  fromJsonTransaction,
+  fromWireTransaction,
+  type AckedTransaction,
+} from "../model/acked-transaction.js";
 
 export type WriteOutcome =
   | { kind: "acked"; tx: AckedTransaction }
@@ -44,18 +48,34 @@ export function errorDetailOf(err: ServiceError): ErrorDetail | undefined {
 }
 
 export function isServiceError(err: unknown): err is ServiceError {
-  return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "number" && "details" in err;
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === "number" &&
+    "details" in err
+  );
 }
 
 export function grpcErrorOutcome(err: unknown): WriteOutcome {
   if (!isServiceError(err)) {
-    return { kind: "unknown", code: "CLIENT_ERROR", internal: false, message: err instanceof Error ? err.message : String(err) };
+    return {
+      kind: "unknown",
+      code: "CLIENT_ERROR",
+      internal: false,
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
   const detail = errorDetailOf(err);
   const code = detail?.code || grpcCodeName(err.code);
-  if (err.code === status.ALREADY_EXISTS) return { kind: "duplicate", original: fromWireTransaction(detail?.transaction), code };
+  if (err.code === status.ALREADY_EXISTS)
+    return { kind: "duplicate", original: fromWireTransaction(detail?.transaction), code };
   if (refusingCodes.has(err.code)) return { kind: "refused", code };
-  return { kind: "unknown", code: grpcCodeName(err.code), internal: internalCodes.has(err.code), message: err.details };
+  return {
+    kind: "unknown",
+    code: grpcCodeName(err.code),
+    internal: internalCodes.has(err.code),
+    message: err.details,
+  };
 }
 
 /** The gateway's answer to POST /charge or /withdraw; `body` is the parsed JSON or undefined. */
@@ -64,10 +84,23 @@ export function httpOutcome(statusCode: number, body: unknown): WriteOutcome {
   const code = typeof error?.code === "string" ? error.code : `HTTP_${statusCode}`;
   if (statusCode === 200 || statusCode === 201 || statusCode === 202) {
     const tx = fromJsonTransaction((body as { transaction?: unknown } | undefined)?.transaction);
-    return tx ? { kind: "acked", tx } : { kind: "unknown", code: "MALFORMED_SUCCESS", internal: true, message: JSON.stringify(body) };
+    return tx
+      ? { kind: "acked", tx }
+      : {
+          kind: "unknown",
+          code: "MALFORMED_SUCCESS",
+          internal: true,
+          message: JSON.stringify(body),
+        };
   }
-  if (statusCode === 409) return { kind: "duplicate", original: fromJsonTransaction(error?.transaction), code };
+  if (statusCode === 409)
+    return { kind: "duplicate", original: fromJsonTransaction(error?.transaction), code };
   if (statusCode === 503 && code === "WITHDRAWAL_BACKLOG_FULL") return { kind: "refused", code };
   if (statusCode >= 400 && statusCode < 500) return { kind: "refused", code };
-  return { kind: "unknown", code, internal: statusCode === 500 || (statusCode > 503 && statusCode !== 504), message: JSON.stringify(body) };
+  return {
+    kind: "unknown",
+    code,
+    internal: statusCode === 500 || (statusCode > 503 && statusCode !== 504),
+    message: JSON.stringify(body),
+  };
 }

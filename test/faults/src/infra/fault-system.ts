@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { createSystemLauncher, type ServiceProcess } from "@wallet/test-kit";
 
 export type ServiceName = "wallet-0" | "wallet-1" | "settlement" | "bank-sim" | "gateway";
-export const serviceNames: readonly ServiceName[] = ["wallet-0", "wallet-1", "settlement", "bank-sim", "gateway"];
+export const serviceNames: readonly ServiceName[] = [
+  "wallet-0",
+  "wallet-1",
+  "settlement",
+  "bank-sim",
+  "gateway",
+];
 
 /** Withdrawals allowed unsettled at once; small, so the NATS outage can fill the bound quickly. */
 export const withdrawalBacklogMax = 500;
@@ -130,10 +136,18 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
     alive: system.alive,
     stderrTail: system.stderrTail,
     kill: system.kill,
-    stop: async (name) => void (await system.stop(name)),
-    start: async (name) => void (await system.start(name)),
-    restartWith: async (name, env) => void (await system.restartWith(name, env)),
-    stopAll: async () => void (await system.stopAll()),
+    stop: async (name) => {
+      await system.stop(name);
+    },
+    start: async (name) => {
+      await system.start(name);
+    },
+    restartWith: async (name, env) => {
+      await system.restartWith(name, env);
+    },
+    stopAll: async () => {
+      await system.stopAll();
+    },
     killAllNow: system.killAllNow,
   };
 }

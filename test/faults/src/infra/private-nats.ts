@@ -33,9 +33,13 @@ export async function startPrivateNats(workDir: string): Promise<PrivateNats> {
   async function start(): Promise<void> {
     if (server) return;
     const log = openSync(logPath, "a");
-    const child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
-      stdio: ["ignore", log, log],
-    });
+    const child = spawn(
+      "nats-server",
+      ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir],
+      {
+        stdio: ["ignore", log, log],
+      },
+    );
     closeSync(log);
     server = child;
     exited = new Promise((resolve) =>
@@ -61,7 +65,10 @@ export async function startPrivateNats(workDir: string): Promise<PrivateNats> {
     const child = server;
     if (!child) return;
     child.kill("SIGTERM");
-    const stopped = await Promise.race([exited.then(() => true), sleep(stopTimeoutMs).then(() => false)]);
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      sleep(stopTimeoutMs).then(() => false),
+    ]);
     if (!stopped) {
       child.kill("SIGKILL");
       await exited;
@@ -69,5 +76,12 @@ export async function startPrivateNats(workDir: string): Promise<PrivateNats> {
   }
 
   await start();
-  return { url, running: () => server !== undefined, start, stop, close: stop, killNow: () => server?.kill("SIGKILL") };
+  return {
+    url,
+    running: () => server !== undefined,
+    start,
+    stop,
+    close: stop,
+    killNow: () => server?.kill("SIGKILL"),
+  };
 }

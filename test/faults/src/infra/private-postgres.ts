@@ -7,7 +7,15 @@
  * the uid and gid of the `postgres` system user, and the data directory is chowned to it.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync } from "node:fs";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort, sleep, waitFor } from "@wallet/test-kit";
@@ -42,7 +50,10 @@ export function findPostgresBin(): string {
         .sort((a, b) => Number(b) - Number(a))
     : [];
   const newest = versions[0];
-  if (newest === undefined) throw new Error(`no PostgreSQL server binaries under ${root}; install postgresql or set FAULTS_PG_BIN`);
+  if (newest === undefined)
+    throw new Error(
+      `no PostgreSQL server binaries under ${root}; install postgresql or set FAULTS_PG_BIN`,
+    );
   return join(root, newest, "bin");
 }
 
@@ -58,7 +69,8 @@ function serverIdentity(): RunAs {
     .split("\n")
     .find((entry) => entry.startsWith("postgres:"));
   const fields = line?.split(":");
-  if (!fields || fields.length < 4) throw new Error("running as root, but there is no postgres user to run the server as");
+  if (!fields || fields.length < 4)
+    throw new Error("running as root, but there is no postgres user to run the server as");
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }
 
@@ -77,7 +89,8 @@ export async function startPrivatePostgres(workDir: string): Promise<PrivatePost
     ["-D", dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
     { ...identity, encoding: "utf8", timeout: 120_000, cwd: workDir },
   );
-  if (init.status !== 0) throw new Error(`initdb failed (${init.status ?? init.signal}): ${init.stderr}`);
+  if (init.status !== 0)
+    throw new Error(`initdb failed (${init.status ?? init.signal}): ${init.stderr}`);
 
   const port = await freePort();
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -94,14 +107,22 @@ export async function startPrivatePostgres(workDir: string): Promise<PrivatePost
     const child = spawn(
       join(bin, "postgres"),
       [
-        "-D", dataDir,
-        "-p", String(port),
-        "-k", socketDir,
-        "-c", "listen_addresses=127.0.0.1",
-        "-c", "fsync=off",
-        "-c", "full_page_writes=off",
-        "-c", "max_connections=200",
-        "-c", "shared_buffers=64MB",
+        "-D",
+        dataDir,
+        "-p",
+        String(port),
+        "-k",
+        socketDir,
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "fsync=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=200",
+        "-c",
+        "shared_buffers=64MB",
       ],
       { ...identity, cwd: workDir, stdio: ["ignore", log, log] },
     );
@@ -117,7 +138,10 @@ export async function startPrivatePostgres(workDir: string): Promise<PrivatePost
       "the private PostgreSQL to accept connections",
       async () => {
         if (!server) throw new Error(`postgres exited; see ${logPath}`);
-        const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1_000 });
+        const client = new pg.Client({
+          connectionString: adminUrl,
+          connectionTimeoutMillis: 1_000,
+        });
         try {
           await client.connect();
           await client.query("select 1");
@@ -134,7 +158,10 @@ export async function startPrivatePostgres(workDir: string): Promise<PrivatePost
     const child = server;
     if (!child) return;
     child.kill("SIGINT");
-    const stopped = await Promise.race([exited.then(() => true), sleep(stopTimeoutMs).then(() => false)]);
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      sleep(stopTimeoutMs).then(() => false),
+    ]);
     if (!stopped) {
       // Immediate shutdown: the server recovers from its WAL on the next start.
       child.kill("SIGQUIT");

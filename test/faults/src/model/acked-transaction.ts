@@ -36,22 +36,57 @@ export function statusName(status: TransactionStatus): FinalStatus | undefined {
 export function fromWireTransaction(tx: Transaction | undefined): AckedTransaction | undefined {
   if (!tx) return undefined;
   const kind: WriteKind | undefined =
-    tx.type === TransactionType.TRANSACTION_TYPE_CHARGE ? "charge" : tx.type === TransactionType.TRANSACTION_TYPE_WITHDRAWAL ? "withdrawal" : undefined;
+    tx.type === TransactionType.TRANSACTION_TYPE_CHARGE
+      ? "charge"
+      : tx.type === TransactionType.TRANSACTION_TYPE_WITHDRAWAL
+        ? "withdrawal"
+        : undefined;
   const status = statusName(tx.status);
   if (!kind || !status || tx.id === "") return undefined;
-  const releaseAtMs = tx.releaseAt ? Number(tx.releaseAt.seconds) * 1000 + Math.ceil(tx.releaseAt.nanos / 1e6) : null;
-  const createdAtMs = tx.createdAt ? Number(tx.createdAt.seconds) * 1000 + tx.createdAt.nanos / 1e6 : undefined;
-  return { id: tx.id, userId: tx.userId, kind, amount: tx.amount, releaseAtMs, status, createdAtMs };
+  const releaseAtMs = tx.releaseAt
+    ? Number(tx.releaseAt.seconds) * 1000 + Math.ceil(tx.releaseAt.nanos / 1e6)
+    : null;
+  const createdAtMs = tx.createdAt
+    ? Number(tx.createdAt.seconds) * 1000 + tx.createdAt.nanos / 1e6
+    : undefined;
+  return {
+    id: tx.id,
+    userId: tx.userId,
+    kind,
+    amount: tx.amount,
+    releaseAtMs,
+    status,
+    createdAtMs,
+  };
 }
 
 /** The gateway's JSON transaction: ids and amounts as decimal strings, times as RFC 3339. */
 export function fromJsonTransaction(value: unknown): AckedTransaction | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const tx = value as Record<string, unknown>;
-  const kind: WriteKind | undefined = tx.type === "charge" ? "charge" : tx.type === "withdrawal" ? "withdrawal" : undefined;
-  const status = tx.status === "pending" || tx.status === "completed" || tx.status === "failed" ? tx.status : undefined;
-  if (!kind || !status || typeof tx.id !== "string" || typeof tx.user_id !== "string" || typeof tx.amount !== "string") return undefined;
+  const kind: WriteKind | undefined =
+    tx.type === "charge" ? "charge" : tx.type === "withdrawal" ? "withdrawal" : undefined;
+  const status =
+    tx.status === "pending" || tx.status === "completed" || tx.status === "failed"
+      ? tx.status
+      : undefined;
+  if (
+    !kind ||
+    !status ||
+    typeof tx.id !== "string" ||
+    typeof tx.user_id !== "string" ||
+    typeof tx.amount !== "string"
+  )
+    return undefined;
   const releaseAtMs = typeof tx.release_at === "string" ? Date.parse(tx.release_at) : null;
   const createdAtMs = typeof tx.created_at === "string" ? Date.parse(tx.created_at) : undefined;
-  return { id: tx.id, userId: BigInt(tx.user_id), kind, amount: BigInt(tx.amount), releaseAtMs, status, createdAtMs };
+  return {
+    id: tx.id,
+    userId: BigInt(tx.user_id),
+    kind,
+    amount: BigInt(tx.amount),
+    releaseAtMs,
+    status,
+    createdAtMs,
+  };
 }

@@ -50,7 +50,13 @@ export class ReferenceModel {
     if (tx.kind === "charge") {
       user.charges.push({ id: tx.id, amount: tx.amount, releaseAtMs: tx.releaseAtMs });
     } else {
-      const withdrawal: ModelWithdrawal = { id: tx.id, userId: tx.userId, amount: tx.amount, status: tx.status, scenario };
+      const withdrawal: ModelWithdrawal = {
+        id: tx.id,
+        userId: tx.userId,
+        amount: tx.amount,
+        status: tx.status,
+        scenario,
+      };
       user.withdrawals.push(withdrawal);
       this.withdrawalsById.set(tx.id, withdrawal);
     }

@@ -60,7 +60,16 @@ export interface DetailTable {
 }
 
 export function newScenarioReport(name: string): ScenarioReport {
-  return { name, operationsSent: 0, faultsInjected: 0, violations: [], ledgerCheck: "not run", notes: [], tables: [], durationMs: 0 };
+  return {
+    name,
+    operationsSent: 0,
+    faultsInjected: 0,
+    violations: [],
+    ledgerCheck: "not run",
+    notes: [],
+    tables: [],
+    durationMs: 0,
+  };
 }
 
 /** Details kept per kind; the count is always exact, the text is bounded so a broken run stays readable. */
@@ -69,5 +78,6 @@ const detailsPerKindMax = 5;
 export function addViolation(report: ScenarioReport, kind: ViolationKind, detail: string): void {
   report.violations.push({ kind, detail });
   const shown = report.violations.filter((v) => v.kind === kind).length;
-  if (shown <= detailsPerKindMax) process.stderr.write(`[faults] VIOLATION in ${report.name}: ${kind}: ${detail}\n`);
+  if (shown <= detailsPerKindMax)
+    process.stderr.write(`[faults] VIOLATION in ${report.name}: ${kind}: ${detail}\n`);
 }

@@ -17,7 +17,10 @@ const phases: readonly { name: string; behaviour: BankBehaviour }[] = [
   { name: "slow", behaviour: { latency_ms_min: 300, latency_ms_max: 1_200 } },
   { name: "erroring", behaviour: { error_rate: 0.5, reject_rate: 0.1 } },
   { name: "hanging", behaviour: { hang_rate: 0.3, error_rate: 0, reject_rate: 0.1 } },
-  { name: "losing answers after paying", behaviour: { lost_response_rate: 0.4, hang_rate: 0, error_rate: 0, reject_rate: 0.1 } },
+  {
+    name: "losing answers after paying",
+    behaviour: { lost_response_rate: 0.4, hang_rate: 0, error_rate: 0, reject_rate: 0.1 },
+  },
 ];
 
 /** How long each phase's withdrawals may take to settle while the bank still misbehaves. */
@@ -34,17 +37,34 @@ export async function bankMisbehaviour(ctx: SuiteContext): Promise<ScenarioRepor
     for (const phase of phases) {
       await setBankBehaviour(ctx.system.bankUrl, { ...baselineBankBehaviour, ...phase.behaviour });
       report.faultsInjected += 1;
-      const keys = Array.from({ length: ctx.settings.bankPhaseWithdrawals }, () => ctx.newKey(`bank-${phase.name.split(" ")[0]}`));
+      const keys = Array.from({ length: ctx.settings.bankPhaseWithdrawals }, () =>
+        ctx.newKey(`bank-${phase.name.split(" ")[0]}`),
+      );
       await mapLimit(keys, 4, async (key) => {
-        const door = random.chance(0.3) ? ({ via: "http" } as const) : ({ via: "grpc", wallet: random.chance(0.5) ? 0 : 1 } as const);
-        await ctx.driver.write({ kind: "withdrawal", userId: random.pick(users), amount: BigInt(random.int(1, 500)), key }, door, report);
+        const door = random.chance(0.3)
+          ? ({ via: "http" } as const)
+          : ({ via: "grpc", wallet: random.chance(0.5) ? 0 : 1 } as const);
+        await ctx.driver.write(
+          {
+            kind: "withdrawal",
+            userId: random.pick(users),
+            amount: BigInt(random.int(1, 500)),
+            key,
+          },
+          door,
+          report,
+        );
         await sleep(random.int(0, 40));
       });
       // Settling under the bad behaviour is the point: retries, timeouts and replays happen here.
-      const settled = await waitFor("the phase's withdrawals to settle", async () => ((await ctx.probe.unsettledWithdrawals()) === 0 ? true : undefined), {
-        timeoutMs: phaseSettleMs,
-        intervalMs: 200,
-      }).then(
+      const settled = await waitFor(
+        "the phase's withdrawals to settle",
+        async () => ((await ctx.probe.unsettledWithdrawals()) === 0 ? true : undefined),
+        {
+          timeoutMs: phaseSettleMs,
+          intervalMs: 200,
+        },
+      ).then(
         () => "all settled",
         async () => `${await ctx.probe.unsettledWithdrawals()} still unsettled`,
       );
@@ -55,8 +75,13 @@ export async function bankMisbehaviour(ctx: SuiteContext): Promise<ScenarioRepor
   }
   const extraRequests = (await totalBankRequests(ctx)) - requestsBefore;
   report.notes.push(`bank phases: ${settledInPhase.join("; ")}`);
-  report.notes.push(`the bank received ${extraRequests} payout requests for these withdrawals (retries and replays included)`);
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  report.notes.push(
+    `the bank received ${extraRequests} payout requests for these withdrawals (retries and replays included)`,
+  );
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 

@@ -12,7 +12,12 @@ import type { SuiteContext } from "../suite-context.js";
 import { fundUsers, scenarioUsers } from "./fund-users.js";
 import { startMixedLoad } from "./mixed-load.js";
 
-const rotation: readonly ServiceName[][] = [["wallet-0", "wallet-1"], ["settlement"], ["gateway"], ["bank-sim"]];
+const rotation: readonly ServiceName[][] = [
+  ["wallet-0", "wallet-1"],
+  ["settlement"],
+  ["gateway"],
+  ["bank-sim"],
+];
 
 export async function crashUnderLoad(ctx: SuiteContext): Promise<ScenarioReport> {
   const report = newScenarioReport("1 kill -9 under load");
@@ -21,7 +26,13 @@ export async function crashUnderLoad(ctx: SuiteContext): Promise<ScenarioReport>
   await fundUsers(ctx, report, users, 1_000_000n);
 
   const faultPhaseStarted = Date.now();
-  const load = startMixedLoad(ctx, { users, concurrency: ctx.settings.loadConcurrency, random: random.fork(), report, httpShare: 0.3 });
+  const load = startMixedLoad(ctx, {
+    users,
+    concurrency: ctx.settings.loadConcurrency,
+    random: random.fork(),
+    report,
+    httpShare: 0.3,
+  });
   const restarts = new Map<ServiceName, Promise<void>>();
   const killsByService = new Map<ServiceName, number>();
   try {
@@ -43,21 +54,36 @@ export async function crashUnderLoad(ctx: SuiteContext): Promise<ScenarioReport>
     await load.stop();
   }
   report.notes.push(`kills: ${[...killsByService].map(([name, n]) => `${name} ${n}`).join(", ")}`);
-  report.notes.push(`under faults for ${((Date.now() - faultPhaseStarted) / 1000).toFixed(1)} s; ${ctx.driver.unknownCount()} writes with an unknown outcome to reconcile`);
+  report.notes.push(
+    `under faults for ${((Date.now() - faultPhaseStarted) / 1000).toFixed(1)} s; ${ctx.driver.unknownCount()} writes with an unknown outcome to reconcile`,
+  );
   const verifyStarted = Date.now();
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   report.notes.push(`verified in ${((Date.now() - verifyStarted) / 1000).toFixed(1)} s`);
   return report;
 }
 
-async function restartAfter(ctx: SuiteContext, report: ScenarioReport, name: ServiceName, downMs: number): Promise<void> {
+async function restartAfter(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  name: ServiceName,
+  downMs: number,
+): Promise<void> {
   await sleep(downMs);
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
       await ctx.system.start(name);
       return;
     } catch (err) {
-      if (attempt === 3) addViolation(report, "did not recover", `${name} failed to restart three times: ${err instanceof Error ? err.message : String(err)}`);
+      if (attempt === 3)
+        addViolation(
+          report,
+          "did not recover",
+          `${name} failed to restart three times: ${err instanceof Error ? err.message : String(err)}`,
+        );
       await sleep(1_000);
     }
   }

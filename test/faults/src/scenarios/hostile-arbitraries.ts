@@ -17,12 +17,27 @@ export const int64Max = 2n ** 63n - 1n;
 export const hostileUsers = [41_000_001n, 41_000_002n, 41_000_003n, int64Max] as const;
 
 export const int64 = fc.oneof(
-  fc.constantFrom(0n, -1n, 1n, int64Max, int64Min, int64Max - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 62n, 2n ** 31n, 2n ** 32n),
+  fc.constantFrom(
+    0n,
+    -1n,
+    1n,
+    int64Max,
+    int64Min,
+    int64Max - 1n,
+    2n ** 53n,
+    2n ** 53n + 1n,
+    2n ** 62n,
+    2n ** 31n,
+    2n ** 32n,
+  ),
   fc.bigInt({ min: int64Min, max: int64Max }),
   fc.bigInt({ min: 1n, max: 1_000n }),
 );
 
-export const userId = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...hostileUsers) }, { weight: 2, arbitrary: int64 });
+export const userId = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...hostileUsers) },
+  { weight: 2, arbitrary: int64 },
+);
 
 export const amount = int64;
 
@@ -32,13 +47,37 @@ export type KeyShape =
   | { kind: "long"; length: number; char: string };
 
 export const keyShape: fc.Arbitrary<KeyShape> = fc.oneof(
-  fc.record({ kind: fc.constant("unique" as const), suffix: fc.string({ unit: "grapheme", maxLength: 40 }) }),
-  fc.record({ kind: fc.constant("unique" as const), suffix: fc.string({ unit: "binary", maxLength: 40 }) }),
+  fc.record({
+    kind: fc.constant("unique" as const),
+    suffix: fc.string({ unit: "grapheme", maxLength: 40 }),
+  }),
+  fc.record({
+    kind: fc.constant("unique" as const),
+    suffix: fc.string({ unit: "binary", maxLength: 40 }),
+  }),
   fc.record({
     kind: fc.constant("fixed" as const),
-    value: fc.constantFrom("", " ", "\u0000", "a\u0000b", "\n", "\u007f", "\u200b", "\ud800", "'; drop table transactions; --", "x".repeat(255), "é".repeat(255), "😀".repeat(128), "x".repeat(256)),
+    value: fc.constantFrom(
+      "",
+      " ",
+      "\u0000",
+      "a\u0000b",
+      "\n",
+      "\u007f",
+      "\u200b",
+      "\ud800",
+      "'; drop table transactions; --",
+      "x".repeat(255),
+      "é".repeat(255),
+      "😀".repeat(128),
+      "x".repeat(256),
+    ),
   }),
-  fc.record({ kind: fc.constant("long" as const), length: fc.constantFrom(254, 255, 256, 1_000, 70_000, 200_000), char: fc.constantFrom("k", "ü", "😀") }),
+  fc.record({
+    kind: fc.constant("long" as const),
+    length: fc.constantFrom(254, 255, 256, 1_000, 70_000, 200_000),
+    char: fc.constantFrom("k", "ü", "😀"),
+  }),
 );
 
 /** The concrete key: unique shapes get the run's unique prefix, so they never collide by accident. */
@@ -53,7 +92,10 @@ export function materializeKey(shape: KeyShape, unique: string): string {
   }
 }
 
-export type TimestampShape = { kind: "absent" } | { kind: "absolute"; value: Timestamp } | { kind: "from-now"; offsetMs: number };
+export type TimestampShape =
+  | { kind: "absent" }
+  | { kind: "absolute"; value: Timestamp }
+  | { kind: "from-now"; offsetMs: number };
 
 export const releaseAt: fc.Arbitrary<TimestampShape> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: "absent" as const }) },
@@ -71,8 +113,14 @@ export const releaseAt: fc.Arbitrary<TimestampShape> = fc.oneof(
       { seconds: 1_700_000_000n, nanos: 2_147_483_647 },
     ),
   }),
-  fc.record({ kind: fc.constant("absolute" as const), value: fc.record({ seconds: int64, nanos: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }) }),
-  fc.record({ kind: fc.constant("from-now" as const), offsetMs: fc.integer({ min: -86_400_000, max: 86_400_000 * 4_000 }) }),
+  fc.record({
+    kind: fc.constant("absolute" as const),
+    value: fc.record({ seconds: int64, nanos: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
+  }),
+  fc.record({
+    kind: fc.constant("from-now" as const),
+    offsetMs: fc.integer({ min: -86_400_000, max: 86_400_000 * 4_000 }),
+  }),
 );
 
 export function materializeTimestamp(shape: TimestampShape, nowMs: number): Timestamp | undefined {
@@ -93,12 +141,23 @@ export function materializeTimestamp(shape: TimestampShape, nowMs: number): Time
 export const transactionId = fc.oneof(
   fc.uuid(),
   fc.uuid().map((id) => id.toUpperCase()),
-  fc.constantFrom("", "not-a-uuid", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "' or 1=1 --", "\u0000", "😀".repeat(40)),
+  fc.constantFrom(
+    "",
+    "not-a-uuid",
+    "00000000-0000-0000-0000-000000000000",
+    "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    "' or 1=1 --",
+    "\u0000",
+    "😀".repeat(40),
+  ),
   fc.string({ unit: "binary", maxLength: 64 }),
   fc.constantFrom(36, 1_000, 70_000).map((n) => "a".repeat(n)),
 );
 
-export const pageSize = fc.oneof(fc.constantFrom(0, 1, 100, 101, -1, 2 ** 31 - 1, -(2 ** 31)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+export const pageSize = fc.oneof(
+  fc.constantFrom(0, 1, 100, 101, -1, 2 ** 31 - 1, -(2 ** 31)),
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+);
 
 export const pageToken = fc.oneof(
   fc.constant(""),
@@ -109,5 +168,5 @@ export const pageToken = fc.oneof(
 
 /** How many characters (code points) a key has: the unit the database's length() counts. */
 export function codePoints(value: string): number {
-  return [...value].length;
+  return Array.from(value).length;
 }

@@ -4,7 +4,11 @@
  * request must leave the ledger's fingerprint exactly as it was; and the process that answered
  * must still be alive afterwards.
  */
-import { addViolation, type ScenarioReport, type ViolationKind } from "../report/scenario-report.js";
+import {
+  addViolation,
+  type ScenarioReport,
+  type ViolationKind,
+} from "../report/scenario-report.js";
 import type { AckedTransaction } from "../model/acked-transaction.js";
 import type { ServiceName } from "../infra/fault-system.js";
 import type { SuiteContext } from "../suite-context.js";
@@ -29,7 +33,10 @@ export function newTally(): HostileTally {
 }
 
 export function tallyText(tally: HostileTally): string {
-  return [...tally.answers].sort((a, b) => b[1] - a[1]).map(([answer, n]) => `${answer} ${n}`).join(", ");
+  return [...tally.answers]
+    .sort((a, b) => b[1] - a[1])
+    .map(([answer, n]) => `${answer} ${n}`)
+    .join(", ");
 }
 
 /** Sends one hostile request through `send` and judges it; `describe` names the request in a violation. */
@@ -51,7 +58,11 @@ export async function judgeHostile(
   if (verdict.refused) {
     const after = await ctx.probe.fingerprint();
     if (JSON.stringify(after) !== JSON.stringify(before)) {
-      addViolation(report, "refused request changed state", `${describe}: answered ${verdict.answer}, ledger ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+      addViolation(
+        report,
+        "refused request changed state",
+        `${describe}: answered ${verdict.answer}, ledger ${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+      );
     }
   }
   if (!ctx.system.alive(target)) {
@@ -62,6 +73,13 @@ export async function judgeHostile(
 
 /** Shortens a value for a violation line: hostile inputs can be megabytes. */
 export function preview(value: unknown, max = 300): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
-  return text === undefined ? String(value) : text.length > max ? `${text.slice(0, max)}... (${text.length} chars)` : text;
+  const text =
+    typeof value === "string"
+      ? JSON.stringify(value)
+      : JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+  return text === undefined
+    ? String(value)
+    : text.length > max
+      ? `${text.slice(0, max)}... (${text.length} chars)`
+      : text;
 }

@@ -4,11 +4,16 @@
  * status; a request that breaks a rule of the contract must never be accepted.
  */
 import fc from "fast-check";
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { fromWireTransaction, type AckedTransaction } from "../model/acked-transaction.js";
-import { errorDetailOf, grpcCodeName, internalCodes, isServiceError } from "../clients/write-outcome.js";
+import {
+  errorDetailOf,
+  grpcCodeName,
+  internalCodes,
+  isServiceError,
+} from "../clients/write-outcome.js";
 import { verifyScenario } from "../checks/verify-scenario.js";
-import { newScenarioReport, type ScenarioReport, type ViolationKind } from "../report/scenario-report.js";
+import { newScenarioReport, type ScenarioReport } from "../report/scenario-report.js";
 import type { ServiceName } from "../infra/fault-system.js";
 import type { SuiteContext } from "../suite-context.js";
 import {
@@ -24,7 +29,13 @@ import {
   transactionId,
   userId,
 } from "./hostile-arbitraries.js";
-import { judgeHostile, newTally, preview, tallyText, type HostileVerdict } from "./hostile-check.js";
+import {
+  judgeHostile,
+  newTally,
+  preview,
+  tallyText,
+  type HostileVerdict,
+} from "./hostile-check.js";
 import { runProperty } from "./property-runner.js";
 
 /** Statuses that say "your request is wrong or cannot be done", the gRPC side of 4xx. */
@@ -42,56 +53,116 @@ export async function hostileGrpc(ctx: SuiteContext): Promise<ScenarioReport> {
   const tally = newTally();
   const runs = ctx.settings.hostileRuns;
   const seed = (offset: number) => (ctx.seed + offset) >>> 0;
-  const wallet = (run: number) => (run % 2 === 0 ? 0 : 1) as 0 | 1;
+  const wallet = (run: number) => (run % 2 === 0 ? 0 : 1);
   const target = (run: number): ServiceName => (run % 2 === 0 ? "wallet-0" : "wallet-1");
 
-  const write = fc.record({ kind: fc.constantFrom("charge" as const, "withdrawal" as const), userId, amount, key: keyShape, releaseAt });
+  const write = fc.record({
+    kind: fc.constantFrom("charge" as const, "withdrawal" as const),
+    userId,
+    amount,
+    key: keyShape,
+    releaseAt,
+  });
   type Write = typeof write extends fc.Arbitrary<infer T> ? T : never;
   const plainKey = { kind: "unique", suffix: "" } as const;
   // Tried on every run: a balance pushed to the int64 ceiling and past it, an overdraft of the
   // whole range, a NUL in the key, and nanos out of range.
   const examples: Write[] = [
-    { kind: "charge", userId: int64Max, amount: int64Max, key: plainKey, releaseAt: { kind: "absent" } },
+    {
+      kind: "charge",
+      userId: int64Max,
+      amount: int64Max,
+      key: plainKey,
+      releaseAt: { kind: "absent" },
+    },
     { kind: "charge", userId: int64Max, amount: 1n, key: plainKey, releaseAt: { kind: "absent" } },
-    { kind: "withdrawal", userId: 41_000_002n, amount: int64Max, key: plainKey, releaseAt: { kind: "absent" } },
-    { kind: "charge", userId: 41_000_001n, amount: 5n, key: { kind: "fixed", value: "a\u0000b" }, releaseAt: { kind: "absent" } },
-    { kind: "charge", userId: 41_000_001n, amount: 5n, key: plainKey, releaseAt: { kind: "absolute", value: { seconds: 0n, nanos: 1_000_000_000 } } },
+    {
+      kind: "withdrawal",
+      userId: 41_000_002n,
+      amount: int64Max,
+      key: plainKey,
+      releaseAt: { kind: "absent" },
+    },
+    {
+      kind: "charge",
+      userId: 41_000_001n,
+      amount: 5n,
+      key: { kind: "fixed", value: "a\u0000b" },
+      releaseAt: { kind: "absent" },
+    },
+    {
+      kind: "charge",
+      userId: 41_000_001n,
+      amount: 5n,
+      key: plainKey,
+      releaseAt: { kind: "absolute", value: { seconds: 0n, nanos: 1_000_000_000 } },
+    },
   ];
-  await runProperty(report, "gRPC writes", write, seed(1), runs * 2, async (w, run) => {
-    const key = materializeKey(w.key, ctx.newKey("h"));
-    const ts = w.kind === "charge" ? materializeTimestamp(w.releaseAt, Date.now()) : undefined;
-    const request = { userId: w.userId, amount: w.amount, idempotencyKey: key, releaseAt: ts };
-    const describe = `${w.kind} ${preview({ ...request, idempotencyKey: preview(key, 60) })} via wallet-${wallet(run)}`;
-    const invalid =
-      w.userId <= 0n || w.amount <= 0n || key === "" || codePoints(key) > 255 || /\p{Cc}/u.test(key) || (ts !== undefined && (ts.nanos < 0 || ts.nanos >= 1e9));
-    await judgeHostile(ctx, report, tally, target(run), describe, async () => {
-      const client = ctx.driver.clients[wallet(run)];
-      try {
-        const response = w.kind === "charge" ? await client.charge(request) : await client.withdraw(request);
-        const tx = fromWireTransaction(response.transaction);
-        const violations: HostileVerdict["violations"] = [];
-        if (invalid) violations.push({ kind: "wrong status", detail: "an invalid request was accepted" });
-        if (!tx || tx.userId !== w.userId || tx.amount !== w.amount || tx.kind !== w.kind) {
-          violations.push({ kind: "wrong status", detail: `the acknowledged transaction does not match the request: ${preview(response.transaction)}` });
+  await runProperty(
+    report,
+    "gRPC writes",
+    write,
+    seed(1),
+    runs * 2,
+    async (w, run) => {
+      const key = materializeKey(w.key, ctx.newKey("h"));
+      const ts = w.kind === "charge" ? materializeTimestamp(w.releaseAt, Date.now()) : undefined;
+      const request = { userId: w.userId, amount: w.amount, idempotencyKey: key, releaseAt: ts };
+      const describe = `${w.kind} ${preview({ ...request, idempotencyKey: preview(key, 60) })} via wallet-${wallet(run)}`;
+      const invalid =
+        w.userId <= 0n ||
+        w.amount <= 0n ||
+        key === "" ||
+        codePoints(key) > 255 ||
+        /\p{Cc}/u.test(key) ||
+        (ts !== undefined && (ts.nanos < 0 || ts.nanos >= 1e9));
+      await judgeHostile(ctx, report, tally, target(run), describe, async () => {
+        const client = ctx.driver.clients[wallet(run)];
+        try {
+          const response =
+            w.kind === "charge" ? await client.charge(request) : await client.withdraw(request);
+          const tx = fromWireTransaction(response.transaction);
+          const violations: HostileVerdict["violations"] = [];
+          if (invalid)
+            violations.push({ kind: "wrong status", detail: "an invalid request was accepted" });
+          if (!tx || tx.userId !== w.userId || tx.amount !== w.amount || tx.kind !== w.kind) {
+            violations.push({
+              kind: "wrong status",
+              detail: `the acknowledged transaction does not match the request: ${preview(response.transaction)}`,
+            });
+          }
+          return { answer: "OK", accepted: tx, refused: false, violations };
+        } catch (err) {
+          const verdict = judgeGrpcError(err, { kind: w.kind, userId: w.userId, amount: w.amount });
+          // Neither done nor refused: a payments client would retry it later with the same key.
+          if (!verdict.refused && !invalid) {
+            const releaseAtMs = ts
+              ? Number(ts.seconds) * 1000 + Math.ceil(ts.nanos / 1e6)
+              : undefined;
+            ctx.driver.addUnknown(
+              { kind: w.kind, userId: w.userId, amount: w.amount, key, releaseAtMs },
+              report,
+            );
+          }
+          return verdict;
         }
-        return { answer: "OK", accepted: tx, refused: false, violations };
-      } catch (err) {
-        const verdict = judgeGrpcError(err, { kind: w.kind, userId: w.userId, amount: w.amount });
-        // Neither done nor refused: a payments client would retry it later with the same key.
-        if (!verdict.refused && !invalid) {
-          const releaseAtMs = ts ? Number(ts.seconds) * 1000 + Math.ceil(ts.nanos / 1e6) : undefined;
-          ctx.driver.addUnknown({ kind: w.kind, userId: w.userId, amount: w.amount, key, releaseAtMs }, report);
-        }
-        return verdict;
-      }
-    });
-  }, examples);
+      });
+    },
+    examples,
+  );
 
   await runProperty(report, "gRPC GetBalance", userId, seed(2), runs, async (id, run) => {
     await judgeHostile(ctx, report, tally, target(run), `GetBalance(${id})`, async () => {
       try {
         await ctx.driver.clients[wallet(run)].getBalance({ userId: id });
-        return { answer: "OK", refused: true, violations: id <= 0n ? [{ kind: "wrong status", detail: "a non-positive user id was answered OK" }] : [] };
+        return {
+          answer: "OK",
+          refused: true,
+          violations:
+            id <= 0n
+              ? [{ kind: "wrong status", detail: "a non-positive user id was answered OK" }]
+              : [],
+        };
       } catch (err) {
         return judgeGrpcError(err);
       }
@@ -100,31 +171,61 @@ export async function hostileGrpc(ctx: SuiteContext): Promise<ScenarioReport> {
 
   const list = fc.record({ userId, pageSize, pageToken });
   await runProperty(report, "gRPC ListTransactions", list, seed(3), runs, async (l, run) => {
-    await judgeHostile(ctx, report, tally, target(run), `ListTransactions ${preview(l)}`, async () => {
-      try {
-        await ctx.driver.clients[wallet(run)].listTransactions(l);
-        const invalid = l.userId <= 0n || l.pageSize < 0 || l.pageSize > 100;
-        return { answer: "OK", refused: true, violations: invalid ? [{ kind: "wrong status", detail: "an invalid page request was answered OK" }] : [] };
-      } catch (err) {
-        return judgeGrpcError(err);
-      }
-    });
+    await judgeHostile(
+      ctx,
+      report,
+      tally,
+      target(run),
+      `ListTransactions ${preview(l)}`,
+      async () => {
+        try {
+          await ctx.driver.clients[wallet(run)].listTransactions(l);
+          const invalid = l.userId <= 0n || l.pageSize < 0 || l.pageSize > 100;
+          return {
+            answer: "OK",
+            refused: true,
+            violations: invalid
+              ? [{ kind: "wrong status", detail: "an invalid page request was answered OK" }]
+              : [],
+          };
+        } catch (err) {
+          return judgeGrpcError(err);
+        }
+      },
+    );
   });
 
-  await runProperty(report, "gRPC GetTransaction", transactionId, seed(4), runs, async (id, run) => {
-    await judgeHostile(ctx, report, tally, target(run), `GetTransaction(${preview(id, 80)})`, async () => {
-      try {
-        await ctx.driver.clients[wallet(run)].getTransaction({ id });
-        return { answer: "OK", refused: true, violations: [] };
-      } catch (err) {
-        return judgeGrpcError(err);
-      }
-    });
-  });
+  await runProperty(
+    report,
+    "gRPC GetTransaction",
+    transactionId,
+    seed(4),
+    runs,
+    async (id, run) => {
+      await judgeHostile(
+        ctx,
+        report,
+        tally,
+        target(run),
+        `GetTransaction(${preview(id, 80)})`,
+        async () => {
+          try {
+            await ctx.driver.clients[wallet(run)].getTransaction({ id });
+            return { answer: "OK", refused: true, violations: [] };
+          } catch (err) {
+            return judgeGrpcError(err);
+          }
+        },
+      );
+    },
+  );
 
   report.faultsInjected = tally.sent;
   report.notes.push(`answers: ${tallyText(tally)}`);
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 
@@ -133,21 +234,63 @@ export async function hostileGrpc(ctx: SuiteContext): Promise<ScenarioReport> {
  * matches a DUPLICATE_REQUEST); INTERNAL/UNKNOWN is a violation; anything else (UNAVAILABLE, a
  * deadline) is the wrong answer while every dependency is up.
  */
-export function judgeGrpcError(err: unknown, write?: { kind: AckedTransaction["kind"]; userId: bigint; amount: bigint }): HostileVerdict {
-  if (!isServiceError(err)) return { answer: "CLIENT_ERROR", refused: false, violations: [{ kind: "wrong status", detail: `no gRPC status: ${String(err)}` }] };
-  const e = err as ServiceError;
+export function judgeGrpcError(
+  err: unknown,
+  write?: { kind: AckedTransaction["kind"]; userId: bigint; amount: bigint },
+): HostileVerdict {
+  if (!isServiceError(err))
+    return {
+      answer: "CLIENT_ERROR",
+      refused: false,
+      violations: [{ kind: "wrong status", detail: `no gRPC status: ${String(err)}` }],
+    };
+  const e = err;
   const answer = grpcCodeName(e.code);
-  if (internalCodes.has(e.code)) return { answer, refused: false, violations: [{ kind: "internal error", detail: `${answer}: ${e.details}` }] };
+  if (internalCodes.has(e.code))
+    return {
+      answer,
+      refused: false,
+      violations: [{ kind: "internal error", detail: `${answer}: ${e.details}` }],
+    };
   if (!clientErrorStatuses.has(e.code)) {
-    return { answer, refused: false, violations: [{ kind: "wrong status" as ViolationKind, detail: `${answer} while every dependency was up: ${e.details}` }] };
+    return {
+      answer,
+      refused: false,
+      violations: [
+        { kind: "wrong status", detail: `${answer} while every dependency was up: ${e.details}` },
+      ],
+    };
   }
   if (e.code === status.ALREADY_EXISTS && write) {
     const detail = errorDetailOf(e);
     const original = fromWireTransaction(detail?.transaction);
-    if (!original) return { answer, refused: true, violations: [{ kind: "duplicate answered wrongly", detail: "ALREADY_EXISTS without the original transaction" }] };
-    const same = original.userId === write.userId && original.kind === write.kind && original.amount === write.amount;
+    if (!original)
+      return {
+        answer,
+        refused: true,
+        violations: [
+          {
+            kind: "duplicate answered wrongly",
+            detail: "ALREADY_EXISTS without the original transaction",
+          },
+        ],
+      };
+    const same =
+      original.userId === write.userId &&
+      original.kind === write.kind &&
+      original.amount === write.amount;
     if (detail?.code === "DUPLICATE_REQUEST" && !same) {
-      return { answer, refused: true, accepted: original, violations: [{ kind: "duplicate answered wrongly", detail: `DUPLICATE_REQUEST names a different transaction ${preview(detail.transaction)}` }] };
+      return {
+        answer,
+        refused: true,
+        accepted: original,
+        violations: [
+          {
+            kind: "duplicate answered wrongly",
+            detail: `DUPLICATE_REQUEST names a different transaction ${preview(detail.transaction)}`,
+          },
+        ],
+      };
     }
     return { answer, refused: true, accepted: original, violations: [] };
   }

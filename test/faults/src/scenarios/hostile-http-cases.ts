@@ -7,7 +7,13 @@
  */
 import fc from "fast-check";
 import type { WriteRequest } from "../clients/wallet-driver.js";
-import { codePoints, int64Max, keyShape, materializeKey, type KeyShape } from "./hostile-arbitraries.js";
+import {
+  codePoints,
+  int64Max,
+  keyShape,
+  materializeKey,
+  type KeyShape,
+} from "./hostile-arbitraries.js";
 
 export interface HttpCase {
   method: string;
@@ -25,10 +31,39 @@ export interface HttpCase {
 /** Literal JSON for an int64 field, from the fine to the absurd. */
 const int64Literal = fc.oneof(
   fc.constantFrom(
-    "1", "0", "-1", "1.5", "1.0", "1e3", "1E400", "-0", "9007199254740991", "9007199254740992", "9007199254740993",
-    "18446744073709551616", '"1"', '"0"', '"-1"', '"01"', '"+1"', '" 1"', '"1 "', '"9223372036854775807"',
-    '"9223372036854775808"', '"99999999999999999999999999"', '"1e3"', '"0x10"', '"\u0661\u0662"', "true", "null", "[]", "{}", "[1]",
-    '"abc"', '""', '"\\u0031"',
+    "1",
+    "0",
+    "-1",
+    "1.5",
+    "1.0",
+    "1e3",
+    "1E400",
+    "-0",
+    "9007199254740991",
+    "9007199254740992",
+    "9007199254740993",
+    "18446744073709551616",
+    '"1"',
+    '"0"',
+    '"-1"',
+    '"01"',
+    '"+1"',
+    '" 1"',
+    '"1 "',
+    '"9223372036854775807"',
+    '"9223372036854775808"',
+    '"99999999999999999999999999"',
+    '"1e3"',
+    '"0x10"',
+    '"\u0661\u0662"',
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "[1]",
+    '"abc"',
+    '""',
+    '"\\u0031"',
   ),
   fc.bigInt({ min: 1n, max: 5_000n }).map((n) => n.toString()),
   fc.bigInt({ min: 1n, max: 5_000n }).map((n) => `"${n}"`),
@@ -38,7 +73,8 @@ const int64Literal = fc.oneof(
 
 /** The value an int64 field literal stands for if the API must accept it, else undefined. */
 export function int64LiteralValue(text: string): bigint | undefined {
-  if (/^[1-9][0-9]*$/.test(text)) return BigInt(text) <= BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(text) : undefined;
+  if (/^[1-9][0-9]*$/.test(text))
+    return BigInt(text) <= BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(text) : undefined;
   if (!text.startsWith('"')) return undefined;
   // A JSON string is judged by what it decodes to: "\u0031" is the string "1".
   const decoded = JSON.parse(text) as string;
@@ -48,18 +84,45 @@ export function int64LiteralValue(text: string): bigint | undefined {
 
 const timestampLiteral = fc.oneof(
   fc.constantFrom(
-    '"1970-01-01T00:00:00Z"', '"9999-12-31T23:59:59.999999999Z"', '"0000-01-01T00:00:00Z"', '"-000001-01-01T00:00:00Z"',
-    '"+275760-09-13T00:00:00Z"', '"2024-02-30T00:00:00Z"', '"2016-12-31T23:59:60Z"', '"2030-01-01T00:00:00+25:00"', '"not a date"',
-    '""', "0", "-1", "null", "1700000000", '"1970-01-01"', '"2030-01-01T00:00:00.123456789123Z"', '"2030-01-01 00:00:00"', "{}",
+    '"1970-01-01T00:00:00Z"',
+    '"9999-12-31T23:59:59.999999999Z"',
+    '"0000-01-01T00:00:00Z"',
+    '"-000001-01-01T00:00:00Z"',
+    '"+275760-09-13T00:00:00Z"',
+    '"2024-02-30T00:00:00Z"',
+    '"2016-12-31T23:59:60Z"',
+    '"2030-01-01T00:00:00+25:00"',
+    '"not a date"',
+    '""',
+    "0",
+    "-1",
+    "null",
+    "1700000000",
+    '"1970-01-01"',
+    '"2030-01-01T00:00:00.123456789123Z"',
+    '"2030-01-01 00:00:00"',
+    "{}",
   ),
-  fc.integer({ min: -86_400_000, max: 86_400_000 * 400 }).map((offsetMs) => `"${new Date(Date.now() + offsetMs).toISOString()}"`),
+  fc
+    .integer({ min: -86_400_000, max: 86_400_000 * 400 })
+    .map((offsetMs) => `"${new Date(Date.now() + offsetMs).toISOString()}"`),
 );
 
-type KeyLiteral = { kind: "string"; shape: KeyShape } | { kind: "other"; text: string } | { kind: "absent" };
+type KeyLiteral =
+  { kind: "string"; shape: KeyShape } | { kind: "other"; text: string } | { kind: "absent" };
 const keyLiteral: fc.Arbitrary<KeyLiteral> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("string" as const), shape: keyShape }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("string" as const), shape: fc.constant<KeyShape>({ kind: "unique", suffix: "" }) }) },
-  fc.record({ kind: fc.constant("other" as const), text: fc.constantFrom("123", "null", "true", "[]", '{"k":1}') }),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("string" as const),
+      shape: fc.constant<KeyShape>({ kind: "unique", suffix: "" }),
+    }),
+  },
+  fc.record({
+    kind: fc.constant("other" as const),
+    text: fc.constantFrom("123", "null", "true", "[]", '{"k":1}'),
+  }),
   fc.record({ kind: fc.constant("absent" as const) }),
 );
 
@@ -72,27 +135,57 @@ const headerKey = fc.oneof(
 const contentType = fc.oneof(
   { weight: 6, arbitrary: fc.constant("application/json") },
   fc.constantFrom(
-    "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16",
-    "application/json; charset=latin1", "application/vnd.api+json", "application/json, text/html", "APPLICATION/JSON", "application/jsonx",
+    "",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/json; charset=utf-16",
+    "application/json; charset=latin1",
+    "application/vnd.api+json",
+    "application/json, text/html",
+    "APPLICATION/JSON",
+    "application/jsonx",
   ),
 );
 
 /** Content types no JSON endpoint may take as JSON. */
-const notJson = new Set(["", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"]);
+const notJson = new Set([
+  "",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/jsonx",
+]);
 
 /** encodeURIComponent, except that a lone surrogate (which it refuses) is sent as the raw bytes of U+FFFD. */
 function encodePathPart(value: string): string {
-  return [...value].map((char) => (char.length === 1 && /[\ud800-\udfff]/.test(char) ? "%EF%BF%BD" : encodeURIComponent(char))).join("");
+  return Array.from(value)
+    .map((char) =>
+      char.length === 1 && /[\ud800-\udfff]/.test(char) ? "%EF%BF%BD" : encodeURIComponent(char),
+    )
+    .join("");
 }
 
-const isValidKey = (key: string) => key.length > 0 && codePoints(key) <= 255 && !/\p{Cc}/u.test(key);
+const isValidKey = (key: string) =>
+  key.length > 0 && codePoints(key) <= 255 && !/\p{Cc}/u.test(key);
 
 /** POST /charge or /withdraw with a body that is valid JSON but hostile in its values. */
 const hostileWrite = fc.record({
   route: fc.constantFrom("/charge", "/withdraw"),
-  userId: fc.oneof({ weight: 2, arbitrary: fc.constantFrom('"41000001"', "41000002", '"9223372036854775807"') }, int64Literal),
+  userId: fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom('"41000001"', "41000002", '"9223372036854775807"') },
+    int64Literal,
+  ),
   // Plenty of plain amounts, so a good share of writes is valid and takes effect.
-  amount: fc.oneof({ weight: 2, arbitrary: fc.bigInt({ min: 1n, max: 5_000n }).map((n) => (n % 2n === 0n ? `"${n}"` : n.toString())) }, int64Literal),
+  amount: fc.oneof(
+    {
+      weight: 2,
+      arbitrary: fc
+        .bigInt({ min: 1n, max: 5_000n })
+        .map((n) => (n % 2n === 0n ? `"${n}"` : n.toString())),
+    },
+    int64Literal,
+  ),
   key: keyLiteral,
   headerKey,
   releaseAt: fc.option(timestampLiteral, { nil: undefined, freq: 2 }),
@@ -108,12 +201,29 @@ const brokenBody = fc.record({
   route: fc.constantFrom("/charge", "/withdraw"),
   body: fc.oneof(
     fc.constantFrom(
-      "{", '{"user_id":', "nul", '{"user_id":1,"amount":2,}', "{'user_id':1}",
-      "[]", '"string"', "123", "null", "", " ", "\u0000",
+      "{",
+      '{"user_id":',
+      "nul",
+      '{"user_id":1,"amount":2,}',
+      "{'user_id':1}",
+      "[]",
+      '"string"',
+      "123",
+      "null",
+      "",
+      " ",
+      "\u0000",
     ),
     fc.string({ unit: "binary", maxLength: 200 }),
-    fc.constantFrom(16 * 1024 + 1, 100_000, 2_000_000).map((n) => `{"user_id":"1","amount":"1","idempotency_key":"${"k".repeat(n)}"}`),
-    fc.constantFrom(100, 1_000, 5_000, 7_000).map((depth) => `{"user_id":${"[".repeat(depth)}1${"]".repeat(depth)},"amount":"1","idempotency_key":"k"}`),
+    fc
+      .constantFrom(16 * 1024 + 1, 100_000, 2_000_000)
+      .map((n) => `{"user_id":"1","amount":"1","idempotency_key":"${"k".repeat(n)}"}`),
+    fc
+      .constantFrom(100, 1_000, 5_000, 7_000)
+      .map(
+        (depth) =>
+          `{"user_id":${"[".repeat(depth)}1${"]".repeat(depth)},"amount":"1","idempotency_key":"k"}`,
+      ),
     fc.constantFrom(1_000, 5_000).map((depth) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`),
     fc.constantFrom(100_000).map((depth) => `${"[".repeat(depth)}${"]".repeat(depth)}`),
   ),
@@ -135,16 +245,50 @@ const oddBody = fc.record({
 /** Query strings with arrays, objects, blanks and overflow where scalars belong. */
 const userIdQuery = fc.oneof(
   fc.constantFrom(
-    "user_id=41000001", "user_id[]=1", "user_id=1&user_id=2", "user_id[a]=1", "user_id=", "user_id=-1", "user_id=0", "user_id=1.5",
-    "user_id=1e3", "user_id=%00", "user_id=9223372036854775807", "user_id=9223372036854775808", "user_id=%EF%BC%91", "user_id=%D9%A1",
-    "user_id=%201", "user_id=%2B1", "user_id=0x1", "user_id", "", "user_id=1&extra=1", "user_id=99999999999999999999999999999",
+    "user_id=41000001",
+    "user_id[]=1",
+    "user_id=1&user_id=2",
+    "user_id[a]=1",
+    "user_id=",
+    "user_id=-1",
+    "user_id=0",
+    "user_id=1.5",
+    "user_id=1e3",
+    "user_id=%00",
+    "user_id=9223372036854775807",
+    "user_id=9223372036854775808",
+    "user_id=%EF%BC%91",
+    "user_id=%D9%A1",
+    "user_id=%201",
+    "user_id=%2B1",
+    "user_id=0x1",
+    "user_id",
+    "",
+    "user_id=1&extra=1",
+    "user_id=99999999999999999999999999999",
   ),
   fc.string({ unit: "binary", maxLength: 30 }).map((s) => `user_id=${encodePathPart(s)}`),
 );
 
 const pagingQuery = fc.constantFrom(
-  "", "&page=1", "&page=0", "&page=-1", "&page=1e3", "&page=1.5", "&page=1&page=2", "&page[]=1", "&page=99999999999999999999",
-  "&page=100000", "&page=abc", "&page=", "&limit=101", "&limit=0", "&limit[]=5", "&limit=1&limit=2", "&limit=%00", "&limit=20&page=1000",
+  "",
+  "&page=1",
+  "&page=0",
+  "&page=-1",
+  "&page=1e3",
+  "&page=1.5",
+  "&page=1&page=2",
+  "&page[]=1",
+  "&page=99999999999999999999",
+  "&page=100000",
+  "&page=abc",
+  "&page=",
+  "&limit=101",
+  "&limit=0",
+  "&limit[]=5",
+  "&limit=1&limit=2",
+  "&limit=%00",
+  "&limit=20&page=1000",
 );
 
 const readCase = fc.oneof(
@@ -154,14 +298,32 @@ const readCase = fc.oneof(
     kind: fc.constant("one" as const),
     segment: fc.oneof(
       fc.uuid(),
-      fc.constantFrom("..%2F..%2Fadmin", "%", "%zz", "%00", "a".repeat(20_000), "", "00000000-0000-0000-0000-000000000000%00"),
+      fc.constantFrom(
+        "..%2F..%2Fadmin",
+        "%",
+        "%zz",
+        "%00",
+        "a".repeat(20_000),
+        "",
+        "00000000-0000-0000-0000-000000000000%00",
+      ),
       fc.string({ unit: "binary", maxLength: 60 }).map(encodePathPart),
     ),
   }),
   fc.record({
     kind: fc.constant("odd" as const),
     method: fc.constantFrom("PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "GET", "POST", "TRACE"),
-    path: fc.constantFrom("/charge", "/withdraw", "/balance?user_id=1", "/transactions", "/admin", "/charge/../balance", "//charge", "/CHARGE", "/health"),
+    path: fc.constantFrom(
+      "/charge",
+      "/withdraw",
+      "/balance?user_id=1",
+      "/transactions",
+      "/admin",
+      "/charge/../balance",
+      "//charge",
+      "/CHARGE",
+      "/health",
+    ),
   }),
 );
 
@@ -181,10 +343,24 @@ export function materialize(shape: HttpCaseShape, unique: string): HttpCase {
       return materializeWrite(shape.c, unique);
     case "broken": {
       const headers = shape.c.contentType === "" ? [] : ["content-type", shape.c.contentType];
-      return { method: "POST", path: shape.c.route, headers, body: shape.c.body, invalid: true, describe: `POST ${shape.c.route} broken body` };
+      return {
+        method: "POST",
+        path: shape.c.route,
+        headers,
+        body: shape.c.body,
+        invalid: true,
+        describe: `POST ${shape.c.route} broken body`,
+      };
     }
     case "odd-body":
-      return { method: "POST", path: shape.c.route, headers: ["content-type", "application/json"], body: shape.c.body, invalid: false, describe: `POST ${shape.c.route} odd body` };
+      return {
+        method: "POST",
+        path: shape.c.route,
+        headers: ["content-type", "application/json"],
+        body: shape.c.body,
+        invalid: false,
+        describe: `POST ${shape.c.route} odd body`,
+      };
     case "read":
       return materializeRead(shape.c);
   }
@@ -231,8 +407,11 @@ function materializeWrite(c: HostileWriteShape, unique: string): HttpCase {
   let key: string | undefined;
   let keysInvalid = c.key.kind === "other" || (bodyKey !== undefined && !isValidKey(bodyKey));
   if (c.headerKey === "repeated" || c.headerKey === "too-long") keysInvalid = true;
-  if (headerValue !== undefined && bodyKey !== undefined && headerValue !== bodyKey) keysInvalid = true;
-  if (!keysInvalid) key = bodyKey ?? (headerValue !== undefined && isValidKey(headerValue) ? headerValue : undefined);
+  if (headerValue !== undefined && bodyKey !== undefined && headerValue !== bodyKey)
+    keysInvalid = true;
+  if (!keysInvalid)
+    key =
+      bodyKey ?? (headerValue !== undefined && isValidKey(headerValue) ? headerValue : undefined);
   const invalid =
     userId === undefined ||
     amount === undefined ||
@@ -244,9 +423,22 @@ function materializeWrite(c: HostileWriteShape, unique: string): HttpCase {
   // Only a plain JSON request without a release time is one the suite can replay exactly.
   const replayable = !invalid && c.contentType === "application/json" && c.releaseAt === undefined;
   const write: WriteRequest | undefined = replayable
-    ? { kind: c.route === "/charge" ? "charge" : "withdrawal", userId: userId!, amount: amount!, key: key! }
+    ? {
+        kind: c.route === "/charge" ? "charge" : "withdrawal",
+        userId: userId,
+        amount: amount,
+        key: key!,
+      }
     : undefined;
-  return { method: "POST", path: c.route, headers, body, invalid, write, describe: `POST ${c.route}` };
+  return {
+    method: "POST",
+    path: c.route,
+    headers,
+    body,
+    invalid,
+    write,
+    describe: `POST ${c.route}`,
+  };
 }
 
 type HostileWriteShape = typeof hostileWrite extends fc.Arbitrary<infer T> ? T : never;
@@ -255,12 +447,36 @@ type ReadShape = typeof readCase extends fc.Arbitrary<infer T> ? T : never;
 function materializeRead(c: ReadShape): HttpCase {
   switch (c.kind) {
     case "balance":
-      return { method: "GET", path: `/balance?${c.query}`, headers: [], invalid: false, describe: "GET /balance" };
+      return {
+        method: "GET",
+        path: `/balance?${c.query}`,
+        headers: [],
+        invalid: false,
+        describe: "GET /balance",
+      };
     case "list":
-      return { method: "GET", path: `/transactions?${c.query}${c.paging}`, headers: [], invalid: false, describe: "GET /transactions" };
+      return {
+        method: "GET",
+        path: `/transactions?${c.query}${c.paging}`,
+        headers: [],
+        invalid: false,
+        describe: "GET /transactions",
+      };
     case "one":
-      return { method: "GET", path: `/transactions/${c.segment}`, headers: [], invalid: false, describe: "GET /transactions/:id" };
+      return {
+        method: "GET",
+        path: `/transactions/${c.segment}`,
+        headers: [],
+        invalid: false,
+        describe: "GET /transactions/:id",
+      };
     case "odd":
-      return { method: c.method, path: c.path, headers: [], invalid: false, describe: `${c.method} ${c.path}` };
+      return {
+        method: c.method,
+        path: c.path,
+        headers: [],
+        invalid: false,
+        describe: `${c.method} ${c.path}`,
+      };
   }
 }

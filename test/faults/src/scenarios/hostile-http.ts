@@ -8,10 +8,25 @@
 import { requestJson } from "../clients/http-request.js";
 import { fromJsonTransaction } from "../model/acked-transaction.js";
 import { verifyScenario } from "../checks/verify-scenario.js";
-import { newScenarioReport, type ScenarioReport, type ViolationKind } from "../report/scenario-report.js";
+import {
+  newScenarioReport,
+  type ScenarioReport,
+  type ViolationKind,
+} from "../report/scenario-report.js";
 import type { SuiteContext } from "../suite-context.js";
-import { judgeHostile, newTally, preview, tallyText, type HostileVerdict } from "./hostile-check.js";
-import { httpCaseShape, materialize, type HttpCase, type HttpCaseShape } from "./hostile-http-cases.js";
+import {
+  judgeHostile,
+  newTally,
+  preview,
+  tallyText,
+  type HostileVerdict,
+} from "./hostile-check.js";
+import {
+  httpCaseShape,
+  materialize,
+  type HttpCase,
+  type HttpCaseShape,
+} from "./hostile-http-cases.js";
 import { runProperty } from "./property-runner.js";
 
 /** The gateway's default GATEWAY_BODY_LIMIT_BYTES, which the suite does not change. */
@@ -37,18 +52,33 @@ const examples: HttpCaseShape[] = [
 export async function hostileHttp(ctx: SuiteContext): Promise<ScenarioReport> {
   const report = newScenarioReport("4c hostile HTTP");
   const tally = newTally();
-  await runProperty(report, "gateway requests", httpCaseShape, (ctx.seed + 6) >>> 0, ctx.settings.hostileRuns * 4, async (shape) => {
-    const request = materialize(shape, ctx.newKey("http"));
-    const describe = `${request.method} ${preview(request.path, 120)} headers ${preview(request.headers, 160)} body ${request.body === undefined ? "none" : preview(request.body, 200)}`;
-    await judgeHostile(ctx, report, tally, "gateway", describe, () => send(ctx, report, request));
-  }, examples);
+  await runProperty(
+    report,
+    "gateway requests",
+    httpCaseShape,
+    (ctx.seed + 6) >>> 0,
+    ctx.settings.hostileRuns * 4,
+    async (shape) => {
+      const request = materialize(shape, ctx.newKey("http"));
+      const describe = `${request.method} ${preview(request.path, 120)} headers ${preview(request.headers, 160)} body ${request.body === undefined ? "none" : preview(request.body, 200)}`;
+      await judgeHostile(ctx, report, tally, "gateway", describe, () => send(ctx, report, request));
+    },
+    examples,
+  );
   report.faultsInjected = tally.sent;
   report.notes.push(`answers: ${tallyText(tally)}`);
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 
-async function send(ctx: SuiteContext, report: ScenarioReport, request: HttpCase): Promise<HostileVerdict> {
+async function send(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  request: HttpCase,
+): Promise<HostileVerdict> {
   const answer = await requestJson(ctx.system.gatewayUrl, {
     method: request.method,
     path: request.path,
@@ -60,29 +90,63 @@ async function send(ctx: SuiteContext, report: ScenarioReport, request: HttpCase
   const violations: { kind: ViolationKind; detail: string }[] = [];
   if (answer.kind === "failed") {
     // Node refused to send it: nothing reached the gateway, nothing to judge.
-    if (answer.message.startsWith("not sent")) return { answer: "NOT_SENT", refused: true, violations };
+    if (answer.message.startsWith("not sent"))
+      return { answer: "NOT_SENT", refused: true, violations };
     // Past the body limit the gateway may answer 413 and close while the client is still
     // writing; the client then sees a broken pipe instead of the answer. That is allowed.
-    if (request.body !== undefined && Buffer.byteLength(request.body) > gatewayBodyLimitBytes && /EPIPE|ECONNRESET/.test(answer.message)) {
+    if (
+      request.body !== undefined &&
+      Buffer.byteLength(request.body) > gatewayBodyLimitBytes &&
+      /EPIPE|ECONNRESET/.test(answer.message)
+    ) {
       return { answer: "CLOSED_PAST_LIMIT", refused: true, violations };
     }
     if (request.write) ctx.driver.addUnknown(request.write, report);
-    return { answer: "NO_ANSWER", refused: false, violations: [{ kind: "wrong status", detail: `no HTTP answer: ${answer.message}` }] };
+    return {
+      answer: "NO_ANSWER",
+      refused: false,
+      violations: [{ kind: "wrong status", detail: `no HTTP answer: ${answer.message}` }],
+    };
   }
   const status = answer.status;
   const label = `HTTP_${status}`;
-  const isWrite = request.method === "POST" && (request.path === "/charge" || request.path === "/withdraw");
+  const isWrite =
+    request.method === "POST" && (request.path === "/charge" || request.path === "/withdraw");
   if (status >= 200 && status < 300) {
-    if (request.invalid) violations.push({ kind: "wrong status", detail: `an invalid request was accepted with ${status}: ${answer.text.slice(0, 200)}` });
-    const tx = isWrite ? fromJsonTransaction((answer.json as { transaction?: unknown } | undefined)?.transaction) : undefined;
-    if (isWrite && !tx) violations.push({ kind: "wrong status", detail: `a ${status} without a transaction: ${answer.text.slice(0, 200)}` });
+    if (request.invalid)
+      violations.push({
+        kind: "wrong status",
+        detail: `an invalid request was accepted with ${status}: ${answer.text.slice(0, 200)}`,
+      });
+    const tx = isWrite
+      ? fromJsonTransaction((answer.json as { transaction?: unknown } | undefined)?.transaction)
+      : undefined;
+    if (isWrite && !tx)
+      violations.push({
+        kind: "wrong status",
+        detail: `a ${status} without a transaction: ${answer.text.slice(0, 200)}`,
+      });
     return { answer: label, accepted: tx, refused: !isWrite, violations };
   }
   if (status >= 400 && status < 500) {
-    const original = status === 409 ? fromJsonTransaction((answer.json as { error?: { transaction?: unknown } } | undefined)?.error?.transaction) : undefined;
+    const original =
+      status === 409
+        ? fromJsonTransaction(
+            (answer.json as { error?: { transaction?: unknown } } | undefined)?.error?.transaction,
+          )
+        : undefined;
     return { answer: label, accepted: original, refused: true, violations };
   }
   if (request.write) ctx.driver.addUnknown(request.write, report);
   const kind: ViolationKind = status === 503 || status === 504 ? "wrong status" : "internal error";
-  return { answer: label, refused: false, violations: [{ kind, detail: `answered ${status} while every dependency was up: ${answer.text.slice(0, 200)}` }] };
+  return {
+    answer: label,
+    refused: false,
+    violations: [
+      {
+        kind,
+        detail: `answered ${status} while every dependency was up: ${answer.text.slice(0, 200)}`,
+      },
+    ],
+  };
 }

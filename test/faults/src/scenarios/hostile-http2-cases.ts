@@ -77,7 +77,9 @@ const verdictWaitMs = 300;
 
 /** RFC 9113 section 7's error codes by name: frames.ts's, and those it does not name. */
 const codeNames = new Map<number, string>([
-  ...Object.entries(errorCode).map(([name, code]) => [code, name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()] as const),
+  ...Object.entries(errorCode).map(
+    ([name, code]) => [code, name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()] as const,
+  ),
   [0x4, "SETTINGS_TIMEOUT"],
   [0x5, "STREAM_CLOSED"],
   [0xa, "CONNECT_ERROR"],
@@ -98,7 +100,8 @@ const requestFields = (port: number): Field[] => [
   ["te", "trailers"],
 ];
 
-const encodeFields = (fields: readonly Field[]): number[] => fields.flatMap(([name, value]) => literalField(name, value));
+const encodeFields = (fields: readonly Field[]): number[] =>
+  fields.flatMap(([name, value]) => literalField(name, value));
 
 /** A well-formed GetBalance request's header block, with static-table names where there are some. */
 function requestBlock(port: number): Buffer {
@@ -119,7 +122,8 @@ export function messagePrefix(length: number): Buffer {
   return out;
 }
 
-const keepSending = (ctx: CaseContext, c: RawClient) => !c.ended && Date.now() < ctx.deadline && ctx.bytesSent() < ctx.sizes.caseBytesMax;
+const keepSending = (ctx: CaseContext, c: RawClient) =>
+  !c.ended && Date.now() < ctx.deadline && ctx.bytesSent() < ctx.sizes.caseBytesMax;
 
 /**
  * What one connection's server side did: its GOAWAY, its close, or nothing by the bound; and its
@@ -129,10 +133,20 @@ const keepSending = (ctx: CaseContext, c: RawClient) => !c.ended && Date.now() <
 function connectionOutcome(c: RawClient, readLate = false): string {
   const parts: string[] = [];
   if (c.goaway) {
-    const when = readLate ? "read after the flood" : `after ${count(c.goaway.framesSentBefore)} frames (${count(c.goaway.atMs)} ms)`;
-    parts.push(`GOAWAY ${codeName(c.goaway.code)}, last stream ${count(c.goaway.lastStreamId)}, ${when}`);
-  } else if (c.closedAtMs !== undefined) parts.push(`closed after ${count(c.closedAtMs)} ms, ${count(c.framesSent)} frames${c.error ? ` (${c.error})` : ""}`);
-  else parts.push(`still open at the bound (${count(c.elapsedMs())} ms, ${count(c.framesSent)} frames)`);
+    const when = readLate
+      ? "read after the flood"
+      : `after ${count(c.goaway.framesSentBefore)} frames (${count(c.goaway.atMs)} ms)`;
+    parts.push(
+      `GOAWAY ${codeName(c.goaway.code)}, last stream ${count(c.goaway.lastStreamId)}, ${when}`,
+    );
+  } else if (c.closedAtMs !== undefined)
+    parts.push(
+      `closed after ${count(c.closedAtMs)} ms, ${count(c.framesSent)} frames${c.error ? ` (${c.error})` : ""}`,
+    );
+  else
+    parts.push(
+      `still open at the bound (${count(c.elapsedMs())} ms, ${count(c.framesSent)} frames)`,
+    );
   for (const [code, n] of c.resets) parts.push(`RST_STREAM ${codeName(code)} x${count(n)}`);
   return parts.join("; ");
 }
@@ -142,11 +156,18 @@ function connectionsOutcome(clients: readonly RawClient[]): string {
   const groups = new Map<string, number>();
   const resets = new Map<number, number>();
   for (const c of clients) {
-    const end = c.goaway ? `GOAWAY ${codeName(c.goaway.code)}` : c.closedAtMs !== undefined ? "closed" : "still open at the bound";
+    const end = c.goaway
+      ? `GOAWAY ${codeName(c.goaway.code)}`
+      : c.closedAtMs !== undefined
+        ? "closed"
+        : "still open at the bound";
     groups.set(end, (groups.get(end) ?? 0) + 1);
     for (const [code, n] of c.resets) resets.set(code, (resets.get(code) ?? 0) + n);
   }
-  return [...[...groups].map(([end, n]) => `${n}/${clients.length} ${end}`), ...[...resets].map(([code, n]) => `RST_STREAM ${codeName(code)} x${count(n)}`)].join("; ");
+  return [
+    ...[...groups].map(([end, n]) => `${n}/${clients.length} ${end}`),
+    ...[...resets].map(([code, n]) => `RST_STREAM ${codeName(code)} x${count(n)}`),
+  ].join("; ");
 }
 
 /**
@@ -154,7 +175,12 @@ function connectionsOutcome(clients: readonly RawClient[]): string {
  * returns false (it has no more); while `ready` is false (a flow-control window is spent) it waits
  * for the server to make it true.
  */
-async function flood(ctx: CaseContext, c: RawClient, next: () => boolean, ready: () => boolean = () => true): Promise<void> {
+async function flood(
+  ctx: CaseContext,
+  c: RawClient,
+  next: () => boolean,
+  ready: () => boolean = () => true,
+): Promise<void> {
   while (keepSending(ctx, c)) {
     if (!ready()) {
       await c.waitFor(() => c.ended || ready(), Math.max(0, ctx.deadline - Date.now()));
@@ -179,15 +205,20 @@ function rapidReset(withMessage: boolean): Http2Case {
       let reset = 0;
       // The request's DATA spends the connection's window: the server must grant more as it reads.
       const ready = () => !withMessage || c.window(0) >= ctx.balanceMessage.length;
-      await flood(ctx, c, () => {
-        if (reset >= ctx.sizes.rapidResets) return false;
-        c.send(frame(frameType.headers, flag.endHeaders, streamId, block));
-        if (withMessage) c.sendData(streamId, ctx.balanceMessage, flag.endStream);
-        c.send(frame(frameType.rstStream, 0, streamId, uint32(errorCode.cancel)));
-        streamId += 2;
-        reset += 1;
-        return true;
-      }, ready);
+      await flood(
+        ctx,
+        c,
+        () => {
+          if (reset >= ctx.sizes.rapidResets) return false;
+          c.send(frame(frameType.headers, flag.endHeaders, streamId, block));
+          if (withMessage) c.sendData(streamId, ctx.balanceMessage, flag.endStream);
+          c.send(frame(frameType.rstStream, 0, streamId, uint32(errorCode.cancel)));
+          streamId += 2;
+          reset += 1;
+          return true;
+        },
+        ready,
+      );
       return { outcome: `${count(reset)} resets: ${connectionOutcome(c)}` };
     },
   };
@@ -210,7 +241,18 @@ function continuationFlood(name: string, opening: Buffer, payload: Buffer): Http
 function continuationFloods(port: number): Http2Case[] {
   const block = requestBlock(port);
   // A literal field "x-flood" whose value claims 2^30 + 129 bytes (RFC 7541 5.1: 127, then 7-bit groups).
-  const endlessValue = Buffer.from([...block, 0x00, 7, ...Buffer.from("x-flood"), 0x7f, 0x81, 0x80, 0x80, 0x80, 0x04]);
+  const endlessValue = Buffer.from([
+    ...block,
+    0x00,
+    7,
+    ...Buffer.from("x-flood"),
+    0x7f,
+    0x81,
+    0x80,
+    0x80,
+    0x80,
+    0x04,
+  ]);
   return [
     continuationFlood("CONTINUATION flood, empty", block, Buffer.alloc(0)),
     // Each byte is a whole header field (static entry 16, accept-encoding), so the list only grows.
@@ -258,20 +300,30 @@ const oneByteDataFlood: Http2Case = {
       }
       return undefined;
     };
-    await flood(ctx, c, () => {
-      const id = nextStream();
-      if (id === undefined) return false;
-      c.sendData(id, oneByte);
-      fed.set(id, fed.get(id)! + 1);
-      return true;
-    }, () => c.window(0) > 0);
+    await flood(
+      ctx,
+      c,
+      () => {
+        const id = nextStream();
+        if (id === undefined) return false;
+        c.sendData(id, oneByte);
+        fed.set(id, fed.get(id)! + 1);
+        return true;
+      },
+      () => c.window(0) > 0,
+    );
     const fedBytes = [...fed.values()].reduce((sum, n) => sum + n, 0);
-    return { outcome: `${count(fedBytes)} bytes into ${streams.length} streams of ${count(messageBytes)}: ${connectionOutcome(c)}` };
+    return {
+      outcome: `${count(fedBytes)} bytes into ${streams.length} streams of ${count(messageBytes)}: ${connectionOutcome(c)}`,
+    };
   },
 };
 
 /** One whole request header block per stream, on fresh streams: `block(port, first)` builds it, `first` for the opening stream. */
-function headerBlockFlood(name: string, block: (port: number, first: boolean) => Buffer): Http2Case {
+function headerBlockFlood(
+  name: string,
+  block: (port: number, first: boolean) => Buffer,
+): Http2Case {
   return {
     name,
     async run(ctx) {
@@ -280,7 +332,14 @@ function headerBlockFlood(name: string, block: (port: number, first: boolean) =>
       const rest = block(ctx.port, false);
       let streamId = 1;
       await flood(ctx, c, () => {
-        c.send(frame(frameType.headers, flag.endHeaders | flag.endStream, streamId, streamId === 1 ? opening : rest));
+        c.send(
+          frame(
+            frameType.headers,
+            flag.endHeaders | flag.endStream,
+            streamId,
+            streamId === 1 ? opening : rest,
+          ),
+        );
         streamId += 2;
         return true;
       });
@@ -296,8 +355,12 @@ const hpackBomb = headerBlockFlood("HPACK bomb", (port, first) => {
   const request = requestBlock(port);
   // Opening block: one 4,000-byte value into the 4,096-byte dynamic table (literal with incremental
   // indexing, 0x40). Every later block refers to it (index 62) once per byte: 4 KB each.
-  if (first) return Buffer.from([...request, 0x40, ...literalField("x-bomb", "b".repeat(4_000)).slice(1)]);
-  return Buffer.concat([request, Buffer.alloc(frameBytesMax - request.length, indexedField(62)[0]!)]);
+  if (first)
+    return Buffer.from([...request, 0x40, ...literalField("x-bomb", "b".repeat(4_000)).slice(1)]);
+  return Buffer.concat([
+    request,
+    Buffer.alloc(frameBytesMax - request.length, indexedField(62)[0]),
+  ]);
 });
 
 const tableSizeUpdateFlood = headerBlockFlood("HPACK table-size-update flood", (port) => {
@@ -327,7 +390,13 @@ const partialMessages: Http2Case = {
     const block = requestBlock(ctx.port);
     const half = Buffer.concat([messagePrefix(1_024), Buffer.alloc(512, 0x08)]);
     const clients: RawClient[] = [];
-    for (let i = 0; i < ctx.sizes.partialConnections && Date.now() < ctx.deadline && ctx.bytesSent() < ctx.sizes.caseBytesMax; i++) {
+    for (
+      let i = 0;
+      i < ctx.sizes.partialConnections &&
+      Date.now() < ctx.deadline &&
+      ctx.bytesSent() < ctx.sizes.caseBytesMax;
+      i++
+    ) {
       const c = await ctx.connect({ ackSettings: true });
       clients.push(c);
       c.batch(() => {
@@ -337,8 +406,13 @@ const partialMessages: Http2Case = {
         }
       });
     }
-    await clients[0]?.waitFor(() => clients.every((c) => c.ended), Math.max(0, ctx.deadline - Date.now()));
-    return { outcome: `${count(clients.length)} connections x ${walletStreamsMax + 20} streams: ${connectionsOutcome(clients)}` };
+    await clients[0]?.waitFor(
+      () => clients.every((c) => c.ended),
+      Math.max(0, ctx.deadline - Date.now()),
+    );
+    return {
+      outcome: `${count(clients.length)} connections x ${walletStreamsMax + 20} streams: ${connectionsOutcome(clients)}`,
+    };
   },
 };
 
@@ -362,7 +436,9 @@ function floodWhileNotReading(name: string, unit: Buffer): Http2Case {
       // Only now read what the server sent meanwhile: its GOAWAY, if it sent one.
       c.resume();
       await c.waitFor(() => c.ended, verdictWaitMs);
-      return { outcome: `${connectionOutcome(c, true)}${stalledAt === undefined ? "" : `; stopped reading after ${count(stalledAt)} frames`}` };
+      return {
+        outcome: `${connectionOutcome(c, true)}${stalledAt === undefined ? "" : `; stopped reading after ${count(stalledAt)} frames`}`,
+      };
     },
   };
 }
@@ -371,12 +447,19 @@ function idleConnections(withPreface: boolean): Http2Case {
   return {
     name: withPreface ? "idle connections, after the preface" : "idle connections, no preface",
     async run(ctx) {
-      const clients = await Promise.all(Array.from({ length: ctx.sizes.idleConnections }, () => ctx.connect({ sendPreface: withPreface, ackSettings: withPreface })));
+      const clients = await Promise.all(
+        Array.from({ length: ctx.sizes.idleConnections }, () =>
+          ctx.connect({ sendPreface: withPreface, ackSettings: withPreface }),
+        ),
+      );
       const boundMs = idleCloseBoundMs(ctx.connectionIdleMs);
       await clients[0]?.waitFor(() => clients.every((c) => c.ended), boundMs);
       const closed = clients.filter((c) => c.ended);
       const closeMs = closed.map((c) => c.goaway?.atMs ?? c.closedAtMs ?? 0);
-      const range = closeMs.length === 0 ? "" : ` after ${count(Math.min(...closeMs))}-${count(Math.max(...closeMs))} ms`;
+      const range =
+        closeMs.length === 0
+          ? ""
+          : ` after ${count(Math.min(...closeMs))}-${count(Math.max(...closeMs))} ms`;
       return {
         outcome: `${closed.length}/${clients.length} closed${range} (idle bound ${count(ctx.connectionIdleMs)} ms): ${connectionsOutcome(clients)}`,
         keptOpen: clients.length - closed.length,
@@ -405,7 +488,11 @@ interface Malformed {
 }
 
 /** The request's header block from `fields`, then its message, on stream 1. */
-function requestWith(name: string, fields: (port: number) => number[], options: { body?: (message: Buffer) => Buffer; valid?: boolean; fieldDropped?: boolean } = {}): Malformed {
+function requestWith(
+  name: string,
+  fields: (port: number) => number[],
+  options: { body?: (message: Buffer) => Buffer; valid?: boolean; fieldDropped?: boolean } = {},
+): Malformed {
   return {
     name,
     valid: options.valid,
@@ -428,24 +515,58 @@ function wrongStream(name: string, headersStream: number, dataStream: number): M
   };
 }
 
-const without = (pseudo: string) => (port: number) => encodeFields(requestFields(port).filter(([name]) => name !== pseudo));
-const withFields = (change: (fields: Field[]) => Field[]) => (port: number) => encodeFields(change(requestFields(port)));
+const without = (pseudo: string) => (port: number) =>
+  encodeFields(requestFields(port).filter(([name]) => name !== pseudo));
+const withFields = (change: (fields: Field[]) => Field[]) => (port: number) =>
+  encodeFields(change(requestFields(port)));
 
 const malformedRequests: readonly Malformed[] = [
   requestWith("malformed: no :method", without(":method")),
   requestWith("malformed: no :scheme", without(":scheme")),
   requestWith("malformed: no :path", without(":path")),
-  requestWith("malformed: unknown pseudo-header", withFields((f) => [...f.slice(0, 4), [":wallet", "1"], ...f.slice(4)])),
-  requestWith("malformed: pseudo-header after a regular one", withFields((f) => [...f.filter(([n]) => n !== ":path"), [":path", getBalancePath]])),
-  requestWith("malformed: :path twice", withFields((f) => [...f.slice(0, 3), [":path", getBalancePath], ...f.slice(3)])),
-  requestWith("malformed: uppercase header name", withFields((f) => [...f, ["X-Wallet", "1"]])),
-  requestWith("malformed: connection header", withFields((f) => [...f, ["connection", "keep-alive"]])),
-  requestWith("malformed: te other than trailers", withFields((f) => f.map(([n, v]) => (n === "te" ? ["te", "gzip"] : [n, v])))),
-  requestWith("malformed: content-length mismatch", withFields((f) => [...f, ["content-length", "100"]])),
-  requestWith("malformed: CR/LF in a header value", withFields((f) => [...f, ["x-note", "a\r\nx-injected: 1"]]), { fieldDropped: true }),
-  requestWith("valid: Huffman-coded non-ASCII header value", (port) => [...encodeFields(requestFields(port)), ...huffmanLiteralField("x-note", Buffer.from("café über €", "utf8"))], {
-    valid: true,
-  }),
+  requestWith(
+    "malformed: unknown pseudo-header",
+    withFields((f) => [...f.slice(0, 4), [":wallet", "1"], ...f.slice(4)]),
+  ),
+  requestWith(
+    "malformed: pseudo-header after a regular one",
+    withFields((f) => [...f.filter(([n]) => n !== ":path"), [":path", getBalancePath]]),
+  ),
+  requestWith(
+    "malformed: :path twice",
+    withFields((f) => [...f.slice(0, 3), [":path", getBalancePath], ...f.slice(3)]),
+  ),
+  requestWith(
+    "malformed: uppercase header name",
+    withFields((f) => [...f, ["X-Wallet", "1"]]),
+  ),
+  requestWith(
+    "malformed: connection header",
+    withFields((f) => [...f, ["connection", "keep-alive"]]),
+  ),
+  requestWith(
+    "malformed: te other than trailers",
+    withFields((f) => f.map(([n, v]) => (n === "te" ? ["te", "gzip"] : [n, v]))),
+  ),
+  requestWith(
+    "malformed: content-length mismatch",
+    withFields((f) => [...f, ["content-length", "100"]]),
+  ),
+  requestWith(
+    "malformed: CR/LF in a header value",
+    withFields((f) => [...f, ["x-note", "a\r\nx-injected: 1"]]),
+    { fieldDropped: true },
+  ),
+  requestWith(
+    "valid: Huffman-coded non-ASCII header value",
+    (port) => [
+      ...encodeFields(requestFields(port)),
+      ...huffmanLiteralField("x-note", Buffer.from("café über €", "utf8")),
+    ],
+    {
+      valid: true,
+    },
+  ),
   wrongStream("wrong stream: DATA on stream 0", 1, 0),
   wrongStream("wrong stream: HEADERS on an even stream", 2, 2),
   wrongStream("wrong stream: DATA on an idle stream", 1, 5),
@@ -466,17 +587,36 @@ function malformedCase(m: Malformed): Http2Case {
     async run(ctx) {
       const c = await ctx.connect({ ackSettings: true });
       m.send(c, ctx.port, ctx.balanceMessage);
-      const answered = () => c.ended || c.frames.some((f) => f.streamId !== 0 && (f.type === frameType.rstStream || (f.type === frameType.headers && f.flags & flag.endStream)));
+      const answered = () =>
+        c.ended ||
+        c.frames.some(
+          (f) =>
+            f.streamId !== 0 &&
+            (f.type === frameType.rstStream ||
+              (f.type === frameType.headers && f.flags & flag.endStream)),
+        );
       await c.waitFor(answered, Math.min(answerWaitMs, Math.max(0, ctx.deadline - Date.now())));
       const answers = [...readStreamAnswers(c.frames)].map(([streamId, answer]) => {
         const grpcStatus = headerValue(answer, "grpc-status");
         const httpStatus = headerValue(answer, ":status");
-        if (answer.undecodable) return { streamId, text: `an answer this client cannot decode (${answer.undecodable})`, grpcStatus };
-        if (answer.resetCode !== undefined && httpStatus === undefined) return { streamId, text: `RST_STREAM ${codeName(answer.resetCode)}`, grpcStatus };
-        return { streamId, text: `:status ${httpStatus ?? "-"}, grpc-status ${grpcStatus ?? "-"}`, grpcStatus };
+        if (answer.undecodable)
+          return {
+            streamId,
+            text: `an answer this client cannot decode (${answer.undecodable})`,
+            grpcStatus,
+          };
+        if (answer.resetCode !== undefined && httpStatus === undefined)
+          return { streamId, text: `RST_STREAM ${codeName(answer.resetCode)}`, grpcStatus };
+        return {
+          streamId,
+          text: `:status ${httpStatus ?? "-"}, grpc-status ${grpcStatus ?? "-"}`,
+          grpcStatus,
+        };
       });
       const served = answers.find((a) => a.grpcStatus === "0");
-      const parts = answers.map((a) => (answers.length > 1 ? `stream ${a.streamId}: ${a.text}` : a.text));
+      const parts = answers.map((a) =>
+        answers.length > 1 ? `stream ${a.streamId}: ${a.text}` : a.text,
+      );
       if (c.goaway) parts.push(`GOAWAY ${codeName(c.goaway.code)}`);
       else if (c.closedAtMs !== undefined) parts.push(`closed after ${count(c.closedAtMs)} ms`);
       if (parts.length === 0) parts.push(`no answer within ${count(answerWaitMs)} ms`);
@@ -484,7 +624,10 @@ function malformedCase(m: Malformed): Http2Case {
       const unanswered = answers.length === 0 && !c.goaway && c.closedAtMs === undefined;
       return {
         outcome: parts.join("; "),
-        served: served && !m.valid && !m.fieldDropped ? `answered grpc-status 0 on stream ${served.streamId}` : undefined,
+        served:
+          served && !m.valid && !m.fieldDropped
+            ? `answered grpc-status 0 on stream ${served.streamId}`
+            : undefined,
         unanswered: unanswered ? `no answer within ${count(answerWaitMs)} ms` : undefined,
       };
     },
@@ -503,7 +646,10 @@ export function http2Cases(port: number): Http2Case[] {
     tableSizeUpdateFlood,
     zeroLengthHeaderFlood,
     partialMessages,
-    floodWhileNotReading("SETTINGS", frame(frameType.settings, 0, 0, settingEntry(setting.initialWindowSize, 65_535))),
+    floodWhileNotReading(
+      "SETTINGS",
+      frame(frameType.settings, 0, 0, settingEntry(setting.initialWindowSize, 65_535)),
+    ),
     floodWhileNotReading("PING", frame(frameType.ping, 0, 0, Buffer.alloc(8))),
     floodWhileNotReading("WINDOW_UPDATE", frame(frameType.windowUpdate, 0, 0, uint32(1))),
     idleConnections(true),
@@ -511,4 +657,3 @@ export function http2Cases(port: number): Http2Case[] {
     ...malformedRequests.map(malformedCase),
   ];
 }
-

@@ -21,7 +21,15 @@ import { residentBytes, sampleResidentSet } from "../infra/process-memory.js";
 import { addViolation, newScenarioReport, type ScenarioReport } from "../report/scenario-report.js";
 import type { SuiteContext } from "../suite-context.js";
 import { fundUsers, scenarioUsers } from "./fund-users.js";
-import { count, http2Cases, idleCloseBoundMs, messagePrefix, type CaseContext, type CaseResult, type Http2Case } from "./hostile-http2-cases.js";
+import {
+  count,
+  http2Cases,
+  idleCloseBoundMs,
+  messagePrefix,
+  type CaseContext,
+  type CaseResult,
+  type Http2Case,
+} from "./hostile-http2-cases.js";
 
 const target: ServiceName = "wallet-1";
 /** The health service name the wallet registers (and the gateway checks). */
@@ -54,10 +62,19 @@ export async function hostileHttp2(ctx: SuiteContext): Promise<ScenarioReport> {
   const sizes = ctx.settings.http2;
   const [userId] = scenarioUsers(44, 1) as [bigint];
   await fundUsers(ctx, report, [userId], 1_000n);
-  await ctx.system.restartWith(target, { WALLET_GRPC_CONNECTION_IDLE_MS: String(connectionIdleMs) });
+  await ctx.system.restartWith(target, {
+    WALLET_GRPC_CONNECTION_IDLE_MS: String(connectionIdleMs),
+  });
   const address = ctx.system.walletAddresses[1];
   const port = Number(address.slice(address.lastIndexOf(":") + 1));
-  const legit = createLegitCaller({ address, userId, service: walletServiceName, latencyMsMax: legitLatencyMsMax, deadlineMs: legitDeadlineMs, pauseMs: 10 });
+  const legit = createLegitCaller({
+    address,
+    userId,
+    service: walletServiceName,
+    latencyMsMax: legitLatencyMsMax,
+    deadlineMs: legitDeadlineMs,
+    pauseMs: 10,
+  });
   const message = GetBalanceRequest.encode({ userId }).finish();
   const balanceMessage = Buffer.concat([messagePrefix(message.length), message]);
   const rows: string[][] = [];
@@ -68,24 +85,45 @@ export async function hostileHttp2(ctx: SuiteContext): Promise<ScenarioReport> {
       `${target} restarted with WALLET_GRPC_CONNECTION_IDLE_MS=${connectionIdleMs}, RSS ${mib(measure.baselineBytes())} MiB; each flood bounded to ${count(sizes.caseMs)} ms and ${mib(sizes.caseBytesMax)} MiB`,
     );
     for (const hostile of http2Cases(port)) {
-      rows.push(await measure(hostile.name, () => runRawCase(hostile, { port, sizes, balanceMessage, connectionIdleMs }), hostile.residualRisk));
+      rows.push(
+        await measure(
+          hostile.name,
+          () => runRawCase(hostile, { port, sizes, balanceMessage, connectionIdleMs }),
+          hostile.residualRisk,
+        ),
+      );
     }
-    rows.push(await measure(`${healthCallers} concurrent health checkers`, () => concurrentHealthCheckers(address, sizes.healthCallersMs)));
+    rows.push(
+      await measure(`${healthCallers} concurrent health checkers`, () =>
+        concurrentHealthCheckers(address, sizes.healthCallersMs),
+      ),
+    );
   } finally {
     legit.close();
     await ctx.system.restartWith(target, {});
   }
   report.tables.push({
     title: `hostile HTTP/2 cases against ${target} (RSS bound +${mib(rssGrowthBytesMax)} MiB, legitimate calls within ${legitLatencyMsMax} ms)`,
-    headers: ["case", "sent", "outcome", "RSS before → peak (MiB)", "legit calls ok", "worst latency"],
+    headers: [
+      "case",
+      "sent",
+      "outcome",
+      "RSS before → peak (MiB)",
+      "legit calls ok",
+      "worst latency",
+    ],
     rows,
     numericColumns: new Set([1, 3, 4, 5]),
   });
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 
-const mib = (bytes: number | undefined) => (bytes === undefined ? "?" : (bytes / (1024 * 1024)).toFixed(0));
+const mib = (bytes: number | undefined) =>
+  bytes === undefined ? "?" : (bytes / (1024 * 1024)).toFixed(0);
 
 /**
  * Runs one case while sampling the wallet's RSS and keeping the legitimate caller busy, judges
@@ -95,7 +133,11 @@ function createMeasure(ctx: SuiteContext, report: ScenarioReport, legit: LegitCa
   let baselineBytes = residentBytes(ctx.system.pid(target) ?? 0);
   let largestGrowth = { name: "", bytes: 0 };
   let memoryReported = false;
-  const measure = async (name: string, attack: () => Promise<MeasuredResult>, residualRisk?: Http2Case["residualRisk"]): Promise<string[]> => {
+  const measure = async (
+    name: string,
+    attack: () => Promise<MeasuredResult>,
+    residualRisk?: Http2Case["residualRisk"],
+  ): Promise<string[]> => {
     const pid = ctx.system.pid(target);
     if (pid === undefined) throw new Error(`${target} is not running before "${name}"`);
     const memory = sampleResidentSet(pid, rssSampleMs);
@@ -107,7 +149,11 @@ function createMeasure(ctx: SuiteContext, report: ScenarioReport, legit: LegitCa
     try {
       result = await attack();
     } catch (err) {
-      result = { outcome: `the case could not run: ${err instanceof Error ? err.message : String(err)}`, sent: "-", framesSent: 0 };
+      result = {
+        outcome: `the case could not run: ${err instanceof Error ? err.message : String(err)}`,
+        sent: "-",
+        framesSent: 0,
+      };
       report.notes.push(`${name}: ${result.outcome}`);
     }
     await sleep(afterCaseMs);
@@ -120,11 +166,20 @@ function createMeasure(ctx: SuiteContext, report: ScenarioReport, legit: LegitCa
     report.faultsInjected += result.framesSent;
 
     if (!ctx.system.alive(target)) {
-      addViolation(report, "process died", `${name}: ${target} exited; its stderr: ${ctx.system.stderrTail(target).slice(0, 600) || "(empty)"}`);
+      addViolation(
+        report,
+        "process died",
+        `${name}: ${target} exited; its stderr: ${ctx.system.stderrTail(target).slice(0, 600) || "(empty)"}`,
+      );
       await ctx.system.start(target);
       await legit.warmUp(servingTimeoutMs);
       baselineBytes = residentBytes(ctx.system.pid(target) ?? 0);
-    } else if (!memoryReported && rss.peakBytes !== undefined && baselineBytes !== undefined && rss.peakBytes - baselineBytes > rssGrowthBytesMax) {
+    } else if (
+      !memoryReported &&
+      rss.peakBytes !== undefined &&
+      baselineBytes !== undefined &&
+      rss.peakBytes - baselineBytes > rssGrowthBytesMax
+    ) {
       // Once: V8 keeps the heap it grew, so every later case would cross the bound again.
       memoryReported = true;
       addViolation(
@@ -133,7 +188,12 @@ function createMeasure(ctx: SuiteContext, report: ScenarioReport, legit: LegitCa
         `${name}: RSS ${mib(baselineBytes)} MiB when the scenario started, ${mib(rss.peakBytes)} MiB at this case's peak (+${mib(growthBytes)} in this case; the most one case added: +${mib(largestGrowth.bytes)} MiB, "${largestGrowth.name}")`,
       );
     }
-    if (tally.ok < tally.total) addViolation(report, "legit call failed", `${name}: ${tally.total - tally.ok} of ${tally.total} failed: ${tally.failures.join("; ")}`);
+    if (tally.ok < tally.total)
+      addViolation(
+        report,
+        "legit call failed",
+        `${name}: ${tally.total - tally.ok} of ${tally.total} failed: ${tally.failures.join("; ")}`,
+      );
     const latencyMsMax = residualRisk?.legitLatencyMsMax ?? legitLatencyMsMax;
     if (tally.worstMs > latencyMsMax) {
       const ownDelayMs = Math.round(ownDelay.max / 1e6);
@@ -143,13 +203,29 @@ function createMeasure(ctx: SuiteContext, report: ScenarioReport, legit: LegitCa
         `${name}: ${tally.slow} answers slower than ${legitLatencyMsMax} ms, the worst ${Math.round(tally.worstMs)} ms against this case's bound of ${latencyMsMax} ms (the suite's own event loop lagged at most ${ownDelayMs} ms)`,
       );
     }
-    if (result.served) addViolation(report, "malformed request served", `${name}: ${result.served}`);
-    if (result.unanswered) addViolation(report, "malformed request unanswered", `${name}: ${result.unanswered}`);
-    if (result.keptOpen) addViolation(report, "idle connection kept open", `${name}: ${result.keptOpen} still open ${idleCloseBoundMs(connectionIdleMs)} ms after they went quiet`);
+    if (result.served)
+      addViolation(report, "malformed request served", `${name}: ${result.served}`);
+    if (result.unanswered)
+      addViolation(report, "malformed request unanswered", `${name}: ${result.unanswered}`);
+    if (result.keptOpen)
+      addViolation(
+        report,
+        "idle connection kept open",
+        `${name}: ${result.keptOpen} still open ${idleCloseBoundMs(connectionIdleMs)} ms after they went quiet`,
+      );
     if (result.failed) addViolation(report, "legit call failed", `${name}: ${result.failed}`);
     const rssText = `${mib(rss.beforeBytes)} → ${mib(rss.peakBytes)}`;
-    const outcome = residualRisk ? `${result.outcome} (residual risk, legitimate calls bounded at ${count(latencyMsMax)} ms: ${residualRisk.why})` : result.outcome;
-    return [name, result.sent, outcome, rssText, `${count(tally.ok)}/${count(tally.total)}`, `${count(Math.round(tally.worstMs))} ms`];
+    const outcome = residualRisk
+      ? `${result.outcome} (residual risk, legitimate calls bounded at ${count(latencyMsMax)} ms: ${residualRisk.why})`
+      : result.outcome;
+    return [
+      name,
+      result.sent,
+      outcome,
+      rssText,
+      `${count(tally.ok)}/${count(tally.total)}`,
+      `${count(Math.round(tally.worstMs))} ms`,
+    ];
   };
   return Object.assign(measure, { baselineBytes: () => baselineBytes });
 }
@@ -165,7 +241,10 @@ async function runRawCase(
     ...options,
     deadline,
     async connect(connectOptions) {
-      const client = await connectRawClient(options.port, { framesKeptMax: 2_000, ...connectOptions });
+      const client = await connectRawClient(options.port, {
+        framesKeptMax: 2_000,
+        ...connectOptions,
+      });
       clients.push(client);
       return client;
     },
@@ -176,22 +255,39 @@ async function runRawCase(
     const result = await Promise.race([
       hostile.run(ctx),
       new Promise<never>((_, reject) => {
-        overrun = setTimeout(() => reject(new Error(`still running ${caseOverrunMs} ms past its bound`)), deadline - Date.now() + caseOverrunMs);
+        overrun = setTimeout(
+          () => reject(new Error(`still running ${caseOverrunMs} ms past its bound`)),
+          deadline - Date.now() + caseOverrunMs,
+        );
       }),
     ]);
     const framesSent = clients.reduce((sum, c) => sum + c.framesSent, 0);
-    return { ...result, framesSent, sent: `${count(framesSent)} frames, ${bytesText(ctx.bytesSent())}` };
+    return {
+      ...result,
+      framesSent,
+      sent: `${count(framesSent)} frames, ${bytesText(ctx.bytesSent())}`,
+    };
   } finally {
     clearTimeout(overrun);
     for (const client of clients) client.close();
   }
 }
 
-const bytesText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+const bytesText = (bytes: number) =>
+  bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+    : `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** `healthCallers` callers, each on its own connection, checking health back to back for `durationMs`; each check must answer SERVING within 1 s. */
-async function concurrentHealthCheckers(address: string, durationMs: number): Promise<MeasuredResult> {
-  const clients = Array.from({ length: healthCallers }, () => new Client(address, credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }));
+async function concurrentHealthCheckers(
+  address: string,
+  durationMs: number,
+): Promise<MeasuredResult> {
+  const clients = Array.from(
+    { length: healthCallers },
+    () =>
+      new Client(address, credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }),
+  );
   const stopAt = Date.now() + durationMs;
   let total = 0;
   let ok = 0;
@@ -204,7 +300,8 @@ async function concurrentHealthCheckers(address: string, durationMs: number): Pr
           const started = performance.now();
           let failure: string | undefined;
           try {
-            if (!(await checkHealth(client, walletServiceName, legitLatencyMsMax))) failure = "not SERVING";
+            if (!(await checkHealth(client, walletServiceName, legitLatencyMsMax)))
+              failure = "not SERVING";
           } catch (err) {
             failure = isServiceError(err) ? grpcCodeName(err.code) : String(err);
           }
@@ -223,6 +320,9 @@ async function concurrentHealthCheckers(address: string, durationMs: number): Pr
     outcome: `${count(ok)}/${count(total)} SERVING within ${legitLatencyMsMax} ms, worst ${count(Math.round(worstMs))} ms`,
     sent: `${count(total)} checks over ${count(durationMs)} ms`,
     framesSent: 0,
-    failed: ok < total ? `${total - ok} of ${total} health checks failed: ${failures.join("; ")}` : undefined,
+    failed:
+      ok < total
+        ? `${total - ok} of ${total} health checks failed: ${failures.join("; ")}`
+        : undefined,
   };
 }

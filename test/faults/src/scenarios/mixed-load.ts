@@ -61,9 +61,17 @@ export function startMixedLoad(ctx: SuiteContext, options: MixedLoadOptions): Ru
 }
 
 /** Sends one request; true when it failed for a reason other than the request itself. */
-async function oneOperation(ctx: SuiteContext, options: MixedLoadOptions, random: Random, recentIds: string[], worker: number): Promise<boolean> {
+async function oneOperation(
+  ctx: SuiteContext,
+  options: MixedLoadOptions,
+  random: Random,
+  recentIds: string[],
+  worker: number,
+): Promise<boolean> {
   const userId = random.pick(options.users);
-  const door: Door = random.chance(options.httpShare) ? { via: "http" } : { via: "grpc", wallet: random.chance(0.5) ? 0 : 1 };
+  const door: Door = random.chance(options.httpShare)
+    ? { via: "http" }
+    : { via: "grpc", wallet: random.chance(0.5) ? 0 : 1 };
   const roll = random.next();
   const startedAtMs = Date.now();
   if (roll < 0.6) {
@@ -76,7 +84,12 @@ async function oneOperation(ctx: SuiteContext, options: MixedLoadOptions, random
             key: ctx.newKey(`load${worker}`),
             releaseAtMs: random.chance(0.25) ? Date.now() + random.int(500, 8_000) : undefined,
           }
-        : { kind: "withdrawal", userId, amount: BigInt(random.int(1, 3_000)), key: ctx.newKey(`load${worker}`) };
+        : {
+            kind: "withdrawal",
+            userId,
+            amount: BigInt(random.int(1, 3_000)),
+            key: ctx.newKey(`load${worker}`),
+          };
     const outcome = await ctx.driver.write(request, door, options.report);
     if (outcome.kind === "acked") {
       recentIds.push(outcome.tx.id);
@@ -92,12 +105,25 @@ async function oneOperation(ctx: SuiteContext, options: MixedLoadOptions, random
     return outcome.kind === "unknown";
   }
   const code = await read(ctx, door, userId, random, recentIds, options.report);
-  options.onAnswer?.({ op: "read", door: door.via, code, startedAtMs, latencyMs: Date.now() - startedAtMs });
+  options.onAnswer?.({
+    op: "read",
+    door: door.via,
+    code,
+    startedAtMs,
+    latencyMs: Date.now() - startedAtMs,
+  });
   return code !== "OK" && code !== "HTTP_200" && code !== "HTTP_404";
 }
 
 /** One read of a random kind; returns the answer's code and flags an INTERNAL/500. */
-async function read(ctx: SuiteContext, door: Door, userId: bigint, random: Random, recentIds: readonly string[], report: ScenarioReport): Promise<string> {
+async function read(
+  ctx: SuiteContext,
+  door: Door,
+  userId: bigint,
+  random: Random,
+  recentIds: readonly string[],
+  report: ScenarioReport,
+): Promise<string> {
   report.operationsSent += 1;
   const id = recentIds.length > 0 ? random.pick(recentIds) : undefined;
   const which = random.int(0, 2);
@@ -108,10 +134,18 @@ async function read(ctx: SuiteContext, door: Door, userId: bigint, random: Rando
         : which === 1
           ? `/transactions/${id}`
           : `/transactions?user_id=${userId}&page=${random.int(1, 3)}&limit=${random.int(1, 50)}`;
-    const answer = await requestJson(ctx.system.gatewayUrl, { method: "GET", path, timeoutMs: 5_000 });
+    const answer = await requestJson(ctx.system.gatewayUrl, {
+      method: "GET",
+      path,
+      timeoutMs: 5_000,
+    });
     if (answer.kind === "failed") return "HTTP_TRANSPORT";
     if (answer.status >= 500 && answer.status !== 503 && answer.status !== 504) {
-      addViolation(report, "internal error", `GET ${path} answered ${answer.status} ${answer.text.slice(0, 200)}`);
+      addViolation(
+        report,
+        "internal error",
+        `GET ${path} answered ${answer.status} ${answer.text.slice(0, 200)}`,
+      );
     }
     return `HTTP_${answer.status}`;
   }
@@ -123,7 +157,12 @@ async function read(ctx: SuiteContext, door: Door, userId: bigint, random: Rando
     return "OK";
   } catch (err) {
     if (!isServiceError(err)) return "CLIENT_ERROR";
-    if (internalCodes.has(err.code)) addViolation(report, "internal error", `read ${which} of user ${userId}: ${grpcCodeName(err.code)} ${err.details}`);
+    if (internalCodes.has(err.code))
+      addViolation(
+        report,
+        "internal error",
+        `read ${which} of user ${userId}: ${grpcCodeName(err.code)} ${err.details}`,
+      );
     return err.code === status.OK ? "OK" : grpcCodeName(err.code);
   }
 }

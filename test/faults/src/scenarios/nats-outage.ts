@@ -27,9 +27,22 @@ export async function natsOutage(ctx: SuiteContext): Promise<ScenarioReport> {
   report.faultsInjected += 1;
   try {
     for (let i = 0; i < 20; i++) {
-      await ctx.driver.write({ kind: "withdrawal", userId: users[i % users.length]!, amount: 10n, key: ctx.newKey("queued") }, { via: "grpc", wallet: 0 }, report);
+      await ctx.driver.write(
+        {
+          kind: "withdrawal",
+          userId: users[i % users.length]!,
+          amount: 10n,
+          key: ctx.newKey("queued"),
+        },
+        { via: "grpc", wallet: 0 },
+        report,
+      );
     }
-    await waitFor("the outbox to drain into JetStream", async () => ((await ctx.probe.outboxBacklog()) === 0 ? true : undefined), { timeoutMs: 15_000 });
+    await waitFor(
+      "the outbox to drain into JetStream",
+      async () => ((await ctx.probe.outboxBacklog()) === 0 ? true : undefined),
+      { timeoutMs: 15_000 },
+    );
     const before = await requestStreamState(ctx.nats.url, ctx.system.natsPrefix);
 
     await ctx.nats.stop();
@@ -41,21 +54,34 @@ export async function natsOutage(ctx: SuiteContext): Promise<ScenarioReport> {
       await ctx.nats.start();
     }
 
-    const after = await waitFor("the request stream to be readable again", () => requestStreamState(ctx.nats.url, ctx.system.natsPrefix), { timeoutMs: 15_000 }).catch(
-      () => undefined,
-    );
+    const after = await waitFor(
+      "the request stream to be readable again",
+      () => requestStreamState(ctx.nats.url, ctx.system.natsPrefix),
+      { timeoutMs: 15_000 },
+    ).catch(() => undefined);
     if (!before || before.messages < 20) {
-      report.notes.push(`the request stream held ${before?.messages ?? "no"} messages before the stop; expected at least 20`);
+      report.notes.push(
+        `the request stream held ${before?.messages ?? "no"} messages before the stop; expected at least 20`,
+      );
     }
     if (before && (!after || after.lastSeq < before.lastSeq || after.messages < before.messages)) {
-      addViolation(report, "stream data lost", `before the restart ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
+      addViolation(
+        report,
+        "stream data lost",
+        `before the restart ${JSON.stringify(before)}, after ${JSON.stringify(after)}`,
+      );
     } else {
-      report.notes.push(`request stream before the NATS stop ${JSON.stringify(before)}, after the restart ${JSON.stringify(after)}`);
+      report.notes.push(
+        `request stream before the NATS stop ${JSON.stringify(before)}, after the restart ${JSON.stringify(after)}`,
+      );
     }
   } finally {
     await ctx.system.start("settlement");
   }
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 
@@ -72,7 +98,11 @@ async function expectHealthDown(ctx: SuiteContext, report: ScenarioReport): Prom
       { timeoutMs: 10_000, intervalMs: 100 },
     );
   } catch {
-    addViolation(report, "wrong status", "the wallet's /health did not report NATS down within 10 s");
+    addViolation(
+      report,
+      "wrong status",
+      "the wallet's /health did not report NATS down within 10 s",
+    );
   }
 }
 
@@ -80,13 +110,22 @@ async function expectHealthDown(ctx: SuiteContext, report: ScenarioReport): Prom
  * Sends withdrawals one at a time (so the count is exact) until past the bound. Every one up to
  * the bound must be accepted into the outbox; every one past it refused with RESOURCE_EXHAUSTED.
  */
-async function fillToTheBound(ctx: SuiteContext, report: ScenarioReport, users: readonly bigint[]): Promise<void> {
+async function fillToTheBound(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  users: readonly bigint[],
+): Promise<void> {
   const room = withdrawalBacklogMax - (await ctx.probe.pendingWithdrawals());
   let accepted = 0;
   const refusals = new Map<string, number>();
   for (let i = 0; i < room + pastBound; i++) {
     const outcome = await ctx.driver.write(
-      { kind: "withdrawal", userId: users[i % users.length]!, amount: 1n, key: ctx.newKey("outage") },
+      {
+        kind: "withdrawal",
+        userId: users[i % users.length]!,
+        amount: 1n,
+        key: ctx.newKey("outage"),
+      },
       { via: "grpc", wallet: 0 },
       report,
     );
@@ -94,10 +133,26 @@ async function fillToTheBound(ctx: SuiteContext, report: ScenarioReport, users: 
     else refusals.set(outcome.code, (refusals.get(outcome.code) ?? 0) + 1);
   }
   const refusedAtBound = refusals.get("WITHDRAWAL_BACKLOG_FULL") ?? 0;
-  report.notes.push(`while NATS was down: ${accepted} withdrawals accepted into the outbox (room was ${room}), refusals ${JSON.stringify(Object.fromEntries(refusals))}`);
-  if (accepted > room) addViolation(report, "backlog bound broken", `${accepted} withdrawals accepted with room for ${room} (bound ${withdrawalBacklogMax})`);
-  if (accepted < room) addViolation(report, "wrong status", `only ${accepted} of ${room} withdrawals accepted while NATS was down; refusals ${JSON.stringify(Object.fromEntries(refusals))}`);
+  report.notes.push(
+    `while NATS was down: ${accepted} withdrawals accepted into the outbox (room was ${room}), refusals ${JSON.stringify(Object.fromEntries(refusals))}`,
+  );
+  if (accepted > room)
+    addViolation(
+      report,
+      "backlog bound broken",
+      `${accepted} withdrawals accepted with room for ${room} (bound ${withdrawalBacklogMax})`,
+    );
+  if (accepted < room)
+    addViolation(
+      report,
+      "wrong status",
+      `only ${accepted} of ${room} withdrawals accepted while NATS was down; refusals ${JSON.stringify(Object.fromEntries(refusals))}`,
+    );
   if (refusedAtBound !== room + pastBound - accepted) {
-    addViolation(report, "wrong status", `past the bound expected RESOURCE_EXHAUSTED for every refusal, got ${JSON.stringify(Object.fromEntries(refusals))}`);
+    addViolation(
+      report,
+      "wrong status",
+      `past the bound expected RESOURCE_EXHAUSTED for every refusal, got ${JSON.stringify(Object.fromEntries(refusals))}`,
+    );
   }
 }

@@ -27,7 +27,10 @@ export async function runProperty<T>(
       } catch (err) {
         // The suite's own failure (a probe query, say), not the system's: note it and go on.
         failures += 1;
-        if (failures <= 3) report.notes.push(`${name} run ${run}: the suite could not judge the answer: ${err instanceof Error ? err.message : String(err)}`);
+        if (failures <= 3)
+          report.notes.push(
+            `${name} run ${run}: the suite could not judge the answer: ${err instanceof Error ? err.message : String(err)}`,
+          );
       }
       return true;
     }),
@@ -35,5 +38,8 @@ export async function runProperty<T>(
   );
   report.notes.push(`fast-check property "${name}": seed ${seed}, ${details.numRuns} runs`);
   // Only the suite's own generators can make the property fail (judge never throws): say so.
-  if (details.failed) throw new Error(`property "${name}" stopped after ${details.numRuns} runs: ${String(details.errorInstance)}`);
+  if (details.failed)
+    throw new Error(
+      `property "${name}" stopped after ${details.numRuns} runs: ${String(details.errorInstance)}`,
+    );
 }

@@ -44,31 +44,69 @@ const crafted: readonly Uint8Array[] = [
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("random" as const), bytes: fc.uint8Array({ maxLength: 200 }) }),
-  fc.record({ kind: fc.constant("random" as const), bytes: fc.constantFrom(100_000).map((n) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + 7) % 256)) }),
-  fc.record({ kind: fc.constant("truncate" as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-  fc.record({ kind: fc.constant("flip" as const), at: fc.double({ min: 0, max: 1, noNaN: true }), xor: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant("append" as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+  fc.record({
+    kind: fc.constant("random" as const),
+    bytes: fc
+      .constantFrom(100_000)
+      .map((n) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + 7) % 256)),
+  }),
+  fc.record({
+    kind: fc.constant("truncate" as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+  }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    xor: fc.integer({ min: 1, max: 255 }),
+  }),
+  fc.record({
+    kind: fc.constant("append" as const),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }),
+  }),
   fc.record({ kind: fc.constant("crafted" as const), bytes: fc.constantFrom(...crafted) }),
 );
 
 export async function rawProtobuf(ctx: SuiteContext): Promise<ScenarioReport> {
   const report = newScenarioReport("4b malformed protobuf");
   const tally = newTally();
-  const raw = [0, 1].map((i) => new Client(ctx.system.walletAddresses[i as 0 | 1], credentials.createInsecure()));
+  const raw = [0, 1].map(
+    (i) => new Client(ctx.system.walletAddresses[i as 0 | 1], credentials.createInsecure()),
+  );
   try {
     const arbitrary = fc.record({ method: fc.constantFrom(...methods), mutation });
-    await runProperty(report, "raw protobuf", arbitrary, (ctx.seed + 5) >>> 0, ctx.settings.hostileRuns, async ({ method, mutation: m }, run) => {
-      const bytes = mutate(validEncoding(method, ctx.newKey("raw")), m);
-      const wallet = run % 2 === 0 ? 0 : 1;
-      const describe = `${method} with ${m.kind} bytes ${Buffer.from(bytes.subarray(0, 48)).toString("hex")}${bytes.length > 48 ? `... (${bytes.length} bytes)` : ""} via wallet-${wallet}`;
-      await judgeHostile(ctx, report, tally, wallet === 0 ? "wallet-0" : "wallet-1", describe, () => sendRaw(raw[wallet]!, method, bytes));
-    }, crafted.map((bytes, i) => ({ method: methods[i % methods.length]!, mutation: { kind: "crafted" as const, bytes } })));
+    await runProperty(
+      report,
+      "raw protobuf",
+      arbitrary,
+      (ctx.seed + 5) >>> 0,
+      ctx.settings.hostileRuns,
+      async ({ method, mutation: m }, run) => {
+        const bytes = mutate(validEncoding(method, ctx.newKey("raw")), m);
+        const wallet = run % 2 === 0 ? 0 : 1;
+        const describe = `${method} with ${m.kind} bytes ${Buffer.from(bytes.subarray(0, 48)).toString("hex")}${bytes.length > 48 ? `... (${bytes.length} bytes)` : ""} via wallet-${wallet}`;
+        await judgeHostile(
+          ctx,
+          report,
+          tally,
+          wallet === 0 ? "wallet-0" : "wallet-1",
+          describe,
+          () => sendRaw(raw[wallet]!, method, bytes),
+        );
+      },
+      crafted.map((bytes, i) => ({
+        method: methods[i % methods.length]!,
+        mutation: { kind: "crafted" as const, bytes },
+      })),
+    );
   } finally {
     for (const client of raw) client.close();
   }
   report.faultsInjected = tally.sent;
   report.notes.push(`answers: ${tallyText(tally)}`);
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 
@@ -77,7 +115,12 @@ function validEncoding(method: Method, key: string): Uint8Array {
   const userId = hostileUsers[0];
   switch (method) {
     case "Charge":
-      return ChargeRequest.encode({ userId, amount: 7n, idempotencyKey: key, releaseAt: { seconds: 1_700_000_000n, nanos: 0 } }).finish();
+      return ChargeRequest.encode({
+        userId,
+        amount: 7n,
+        idempotencyKey: key,
+        releaseAt: { seconds: 1_700_000_000n, nanos: 0 },
+      }).finish();
     case "Withdraw":
       return WithdrawRequest.encode({ userId, amount: 3n, idempotencyKey: key }).finish();
     case "GetBalance":
@@ -85,7 +128,12 @@ function validEncoding(method: Method, key: string): Uint8Array {
     case "ListTransactions":
       return Uint8Array.from([0x08, 0x81, 0xf2, 0xc6, 0x13, 0x10, 0x05]);
     case "GetTransaction":
-      return Uint8Array.from(Buffer.concat([Buffer.from([0x0a, 36]), Buffer.from("00000000-0000-4000-8000-000000000000")]));
+      return Uint8Array.from(
+        Buffer.concat([
+          Buffer.from([0x0a, 36]),
+          Buffer.from("00000000-0000-4000-8000-000000000000"),
+        ]),
+      );
   }
 }
 
@@ -122,8 +170,18 @@ function sendRaw(client: Client, method: Method, bytes: Uint8Array): Promise<Hos
           return;
         }
         // The bytes happened to be a valid request and it took effect: the model must know.
-        const decoded = method === "Charge" ? ChargeResponse.decode(response!) : method === "Withdraw" ? WithdrawResponse.decode(response!) : undefined;
-        resolve({ answer: "OK", accepted: fromWireTransaction(decoded?.transaction), refused: decoded === undefined, violations: [] });
+        const decoded =
+          method === "Charge"
+            ? ChargeResponse.decode(response!)
+            : method === "Withdraw"
+              ? WithdrawResponse.decode(response!)
+              : undefined;
+        resolve({
+          answer: "OK",
+          accepted: fromWireTransaction(decoded?.transaction),
+          refused: decoded === undefined,
+          violations: [],
+        });
       },
     );
   });

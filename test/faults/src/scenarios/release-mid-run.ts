@@ -25,7 +25,11 @@ export async function releaseMidRun(ctx: SuiteContext): Promise<ScenarioReport> 
   const report = newScenarioReport("3c release mid-run");
   const users = scenarioUsers(33, ctx.settings.releaseUsers);
   // A refund would change `available` behind the model's back mid-run; the bank pays everything here.
-  await setBankBehaviour(ctx.system.bankUrl, { ...baselineBankBehaviour, reject_rate: 0, error_rate: 0 });
+  await setBankBehaviour(ctx.system.bankUrl, {
+    ...baselineBankBehaviour,
+    reject_rate: 0,
+    error_rate: 0,
+  });
   let releasesChecked = 0;
   try {
     await Promise.all(
@@ -37,7 +41,9 @@ export async function releaseMidRun(ctx: SuiteContext): Promise<ScenarioReport> 
           report,
         );
         if (charge.kind !== "acked") {
-          report.notes.push(`user ${userId}: the locked charge was not acknowledged (${charge.kind}); skipped`);
+          report.notes.push(
+            `user ${userId}: the locked charge was not acknowledged (${charge.kind}); skipped`,
+          );
           return;
         }
         await runAroundRelease(ctx, report, userId, charge.tx.releaseAtMs ?? releaseAtMs, u);
@@ -48,12 +54,23 @@ export async function releaseMidRun(ctx: SuiteContext): Promise<ScenarioReport> 
     await setBankBehaviour(ctx.system.bankUrl, baselineBankBehaviour);
   }
   report.faultsInjected = releasesChecked;
-  report.notes.push(`${releasesChecked} locked charges released in the middle of a run of withdrawals and reads`);
-  await verifyScenario(ctx, report, { reconcileTimeoutMs: 30_000, settleTimeoutMs: ctx.settings.settleTimeoutMs });
+  report.notes.push(
+    `${releasesChecked} locked charges released in the middle of a run of withdrawals and reads`,
+  );
+  await verifyScenario(ctx, report, {
+    reconcileTimeoutMs: 30_000,
+    settleTimeoutMs: ctx.settings.settleTimeoutMs,
+  });
   return report;
 }
 
-async function runAroundRelease(ctx: SuiteContext, report: ScenarioReport, userId: bigint, releaseAtMs: number, u: number): Promise<void> {
+async function runAroundRelease(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  userId: bigint,
+  releaseAtMs: number,
+  u: number,
+): Promise<void> {
   await sleep(Math.max(0, releaseAtMs - aroundMs - Date.now()));
   let spent = 0n;
   const doors: Door[] = [{ via: "grpc", wallet: 0 }, { via: "grpc", wallet: 1 }, { via: "http" }];
@@ -68,10 +85,23 @@ async function runAroundRelease(ctx: SuiteContext, report: ScenarioReport, userI
       spent += withdrawalMinor;
       const createdAtMs = outcome.tx.createdAtMs;
       if (createdAtMs !== undefined && createdAtMs < releaseAtMs) {
-        addViolation(report, "release timing wrong", `user ${userId}: a withdrawal was accepted at ${iso(createdAtMs)}, before the release at ${iso(releaseAtMs)}`);
+        addViolation(
+          report,
+          "release timing wrong",
+          `user ${userId}: a withdrawal was accepted at ${iso(createdAtMs)}, before the release at ${iso(releaseAtMs)}`,
+        );
       }
-    } else if (outcome.kind === "refused" && outcome.code === "INSUFFICIENT_FUNDS" && sentAtMs >= releaseAtMs + clockSlackMs && spent + withdrawalMinor <= chargeMinor) {
-      addViolation(report, "release timing wrong", `user ${userId}: a withdrawal sent ${sentAtMs - releaseAtMs} ms after the release was refused for insufficient funds (${spent} of ${chargeMinor} spent)`);
+    } else if (
+      outcome.kind === "refused" &&
+      outcome.code === "INSUFFICIENT_FUNDS" &&
+      sentAtMs >= releaseAtMs + clockSlackMs &&
+      spent + withdrawalMinor <= chargeMinor
+    ) {
+      addViolation(
+        report,
+        "release timing wrong",
+        `user ${userId}: a withdrawal sent ${sentAtMs - releaseAtMs} ms after the release was refused for insufficient funds (${spent} of ${chargeMinor} spent)`,
+      );
     }
     await checkRead(ctx, report, userId, releaseAtMs);
     await sleep(15);
@@ -79,14 +109,25 @@ async function runAroundRelease(ctx: SuiteContext, report: ScenarioReport, userI
 }
 
 /** A read must show the charge locked exactly while as_of is before the release. */
-async function checkRead(ctx: SuiteContext, report: ScenarioReport, userId: bigint, releaseAtMs: number): Promise<void> {
+async function checkRead(
+  ctx: SuiteContext,
+  report: ScenarioReport,
+  userId: bigint,
+  releaseAtMs: number,
+): Promise<void> {
   report.operationsSent += 1;
-  const { balance } = await ctx.driver.clients[1].getBalance({ userId }).catch(() => ({ balance: undefined }));
+  const { balance } = await ctx.driver.clients[1]
+    .getBalance({ userId })
+    .catch(() => ({ balance: undefined }));
   if (!balance?.asOf) return;
   const asOfMs = Number(balance.asOf.seconds) * 1000 + balance.asOf.nanos / 1e6;
   const lockedNow = asOfMs < releaseAtMs;
   if (lockedNow !== (balance.locked === chargeMinor)) {
-    addViolation(report, "release timing wrong", `user ${userId}: read as of ${iso(asOfMs)} (release ${iso(releaseAtMs)}) shows locked ${balance.locked}, available ${balance.available}`);
+    addViolation(
+      report,
+      "release timing wrong",
+      `user ${userId}: read as of ${iso(asOfMs)} (release ${iso(releaseAtMs)}) shows locked ${balance.locked}, available ${balance.available}`,
+    );
   }
 }
 
