@@ -5,20 +5,15 @@
  */
 import type { ChargeCommand, WithdrawCommand } from "./domain/commands.js";
 import type { Balance, Transaction } from "./domain/transaction.js";
-import type { TransactionPage, TransactionReader } from "./db/transaction-reader.js";
+import type { TransactionReader } from "./db/transaction-reader.js";
 import type { WriteBatcher } from "./db/write-batcher.js";
 
-export interface Ledger {
+/** The reads of history are the transaction reader's; the ledger adds the writes and balances. */
+export interface Ledger extends TransactionReader {
   charge(command: ChargeCommand): Promise<Transaction>;
   /** Answers once the pending withdrawal is committed; settlement follows asynchronously. */
   withdraw(command: WithdrawCommand): Promise<Transaction>;
   getBalance(userId: bigint): Promise<Balance>;
-  getTransaction(id: string): Promise<Transaction>;
-  listTransactions(
-    userId: bigint,
-    pageSize: number,
-    beforeSeq: bigint | undefined,
-  ): Promise<TransactionPage>;
 }
 
 export interface LedgerParts {
