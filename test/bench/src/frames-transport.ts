@@ -25,6 +25,7 @@ import {
   frameHeaderBytes,
   frameSizeDefault,
   frameType,
+  type FrameHandler,
   HpackDecoder,
   indexedField,
   literalField,
@@ -204,14 +205,7 @@ class Connection {
   }
 
   /** One frame, whose payload is [start, end) of `bytes` (views are made only where one is kept). */
-  private readonly onFrame = (
-    type: number,
-    flags: number,
-    streamId: number,
-    bytes: Buffer,
-    start: number,
-    end: number,
-  ): void => {
+  private readonly onFrame: FrameHandler = (type, flags, streamId, bytes, start, end) => {
     if (this.continuing && type !== frameType.continuation)
       throw new Error("expected a CONTINUATION frame");
     switch (type) {
